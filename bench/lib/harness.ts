@@ -1,0 +1,85 @@
+// Shared plumbing for bench/<name>: every tool×case runs in its own child
+// process so that its peak RSS is its own; the child reports one JSON line.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+
+/** One measured tool×case, as it appears in the bench's closing JSON line. */
+export interface BenchResult {
+  tool: 'tributary' | 'duckdb' | 'delta-rs' | 'spark' | 'python' | 'js' | (string & {});
+  case: string;
+  seconds: number;
+  rowsPerSec?: number;
+  MBps?: number;
+  peakRssMB?: number;
+  [extra: string]: unknown;
+}
+
+/** What a child process prints as its last stdout line. */
+export interface ChildReport {
+  seconds: number;
+  bytes?: number;
+  rows?: number;
+  [extra: string]: unknown;
+}
+
+/** Peak RSS of the current process in MB (Linux reports maxRSS in KiB). */
+export function peakRssMB(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+/**
+ * Runs a command whose last stdout line is a JSON ChildReport and returns it.
+ * A child that fails throws with its stderr, so a broken peer is never reported as fast.
+ */
+export function runChild(cmd: string, args: string[], options: SpawnSyncOptions = {}): ChildReport & { peakRssMB: number } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}:\n${String(r.stderr).slice(-4000)}`);
+  }
+  const lines = String(r.stdout).trim().split('\n');
+  const report = JSON.parse(lines[lines.length - 1]!) as ChildReport & { peakRssMB: number };
+  if (typeof report.peakRssMB !== 'number') throw new Error(`${cmd}: report has no peakRssMB`);
+  return report;
+}
+
+/** Runs a TypeScript child (through tsx) the same way. */
+export function runTsChild(file: string, args: string[] = [], options: SpawnSyncOptions = {}) {
+  return runChild(process.execPath, ['--import', 'tsx', file, ...args], options);
+}
+
+/** Builds a BenchResult from a child report, deriving rates from rows and bytes. */
+export function toResult(tool: BenchResult['tool'], name: string, report: ChildReport & { peakRssMB: number }): BenchResult {
+  const { seconds, bytes, rows, peakRssMB: rss, ...extra } = report;
+  const out: BenchResult = { tool, case: name, seconds: round(seconds, 4) };
+  if (rows) out.rowsPerSec = Math.round(rows / seconds);
+  if (bytes) out.MBps = round(bytes / 1e6 / seconds, 1);
+  out.peakRssMB = rss;
+  return Object.assign(out, extra);
+}
+
+/** Prints a readable table, then the closing JSON line (which must be the last stdout line). */
+export function report(bench: string, rows: number, results: BenchResult[], notes: string[] = []): void {
+  const cols = ['tool', 'case', 'seconds', 'rowsPerSec', 'MBps', 'peakRssMB'];
+  const extra = [...new Set(results.flatMap((r) => Object.keys(r)))].filter((k) => !cols.includes(k));
+  const header = [...cols, ...extra];
+  const cells = results.map((r) => header.map((h) => (r[h] === undefined ? '' : String(r[h]))));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');
+  console.log(`\nbench/${bench}: ${rows} rows`);
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const c of cells) console.log(line(c));
+  for (const n of notes) console.log(n);
+  console.log(JSON.stringify({ bench, rows, results }));
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Times an async function in the current process. */
+export async function time<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, value };
+}

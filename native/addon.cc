@@ -1,0 +1,13 @@
+// Entry point of the native addon: each module registers its exports here.
+#include <napi.h>
+
+#include "codec/codec_binding.h"
+#include "parquet/parquet_binding.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  tributary::codec::Register(env, exports);
+  tributary::parquet::Register(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(tributary, Init)

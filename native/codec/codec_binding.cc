@@ -1,0 +1,4 @@
+#include "codec/codec_binding.h"
+namespace tributary::codec {
+void Register(Napi::Env, Napi::Object) {}
+}

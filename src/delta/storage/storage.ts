@@ -1,0 +1,32 @@
+// All table I/O goes through this interface, so the log logic never touches a
+// file system, an object store or memory directly (delta-kernel's "engine").
+
+/** A listed object: its path relative to the storage root, size and mtime (ms). */
+export interface FileMeta {
+  path: string;
+  size: number;
+  modificationTime: number;
+}
+
+export interface Storage {
+  /** Whole object, or `null` when absent. */
+  read(path: string): Promise<Uint8Array | null>;
+  /** A byte range [start, end) of an object. */
+  readRange(path: string, start: number, end: number): Promise<Uint8Array>;
+  /** Size and mtime, or `null` when absent. */
+  head(path: string): Promise<FileMeta | null>;
+  /** Writes or replaces an object (data files, checkpoints, `_last_checkpoint`). */
+  write(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes an object only if nothing exists at `path`, atomically: the basis of
+   * optimistic commits. Returns false (and writes nothing) when it already exists.
+   */
+  putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
+  /** Objects under a prefix ("dir/" lists a directory), sorted by path; recursive. */
+  list(prefix: string): Promise<FileMeta[]>;
+  /** Objects in a directory whose names sort at or after `startAfter` (a file name in that directory). */
+  listFrom(dir: string, startAfter: string): Promise<FileMeta[]>;
+  delete(path: string): Promise<void>;
+  /** A human-readable location, for error messages. */
+  readonly root: string;
+}
