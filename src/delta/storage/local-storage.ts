@@ -1,0 +1,187 @@
+// Storage on the local file system. Commits rely on `putIfAbsent`, which
+// writes the bytes to a private temp file first and then hard-links it into
+// place: link(2) fails with EEXIST when the target exists, so exactly one of
+// several racing writers wins, and readers never observe a partial file.
+
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import type { FileMeta, Storage } from './storage.ts';
+
+/**
+ * A {@link Storage} rooted at a local directory. Paths are relative to the
+ * root and '/'-separated.
+ *
+ * @example
+ * const storage = new LocalStorage('/data/orders');
+ * await storage.putIfAbsent('_delta_log/00000000000000000000.json', bytes);
+ */
+export class LocalStorage implements Storage {
+  readonly root: string;
+
+  constructor(rootDir: string) {
+    this.root = nodePath.resolve(rootDir);
+  }
+
+  /** Absolute path of a relative storage path; refuses paths escaping the root. */
+  private abs(path: string): string {
+    const full = nodePath.resolve(this.root, ...path.split('/'));
+    if (full !== this.root && !full.startsWith(this.root + nodePath.sep)) {
+      throw new Error(`Path '${path}' escapes the storage root ${this.root}`);
+    }
+    return full;
+  }
+
+  async read(path: string): Promise<Uint8Array | null> {
+    try {
+      const buf = await fs.readFile(this.abs(path));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    if (start < 0 || end < start) {
+      throw new Error(`Invalid byte range [${start}, ${end}) for ${path} in ${this.root}`);
+    }
+    const handle = await fs.open(this.abs(path), 'r');
+    try {
+      const out = new Uint8Array(end - start);
+      let filled = 0;
+      while (filled < out.length) {
+        const { bytesRead } = await handle.read(out, filled, out.length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled < out.length) {
+        throw new Error(`Byte range [${start}, ${end}) is past the end of ${path} in ${this.root} (read ${filled} bytes)`);
+      }
+      return out;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async head(path: string): Promise<FileMeta | null> {
+    try {
+      const st = await fs.stat(this.abs(path));
+      if (!st.isFile()) return null;
+      return { path, size: st.size, modificationTime: Math.floor(st.mtimeMs) };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async write(path: string, data: Uint8Array): Promise<void> {
+    const target = this.abs(path);
+    const tmp = await this.writeTemp(target, data);
+    try {
+      // rename(2) replaces atomically: readers see the old or the new object.
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
+    const target = this.abs(path);
+    const tmp = await this.writeTemp(target, data);
+    try {
+      await fs.link(tmp, target);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  async list(prefix: string): Promise<FileMeta[]> {
+    // "a/b/" lists directory a/b; "a/b/x" lists entries of a/b starting with x.
+    const slash = prefix.lastIndexOf('/');
+    const dir = slash < 0 ? '' : prefix.slice(0, slash);
+    const namePrefix = prefix.slice(slash + 1);
+    const out: FileMeta[] = [];
+    await this.walk(dir, namePrefix, out);
+    out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return out;
+  }
+
+  async listFrom(dir: string, startAfter: string): Promise<FileMeta[]> {
+    const d = dir.replace(/\/+$/, '');
+    const entries = await readDirOrEmpty(this.abs(d));
+    const names = entries
+      .filter((e) => e.isFile() && e.name >= startAfter && !isTempName(e.name))
+      .map((e) => e.name)
+      .sort();
+    const out: FileMeta[] = [];
+    for (const name of names) {
+      const rel = d === '' ? name : `${d}/${name}`;
+      const meta = await this.head(rel);
+      if (meta) out.push(meta);
+    }
+    return out;
+  }
+
+  async delete(path: string): Promise<void> {
+    await fs.rm(this.abs(path), { force: true });
+  }
+
+  private async walk(dir: string, namePrefix: string, out: FileMeta[]): Promise<void> {
+    const entries = await readDirOrEmpty(this.abs(dir));
+    for (const e of entries) {
+      if (!e.name.startsWith(namePrefix) || isTempName(e.name)) continue;
+      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+      if (e.isDirectory()) {
+        await this.walk(rel, '', out);
+      } else if (e.isFile()) {
+        const meta = await this.head(rel);
+        if (meta) out.push(meta);
+      }
+    }
+  }
+
+  /** Writes `data` to a uniquely named hidden temp file beside `target`. */
+  private async writeTemp(target: string, data: Uint8Array): Promise<string> {
+    const dir = nodePath.dirname(target);
+    await fs.mkdir(dir, { recursive: true });
+    const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
+    const handle = await fs.open(tmp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } catch (err) {
+      await handle.close();
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    await handle.close();
+    return tmp;
+  }
+}
+
+// Temp files are hidden so that listings (and other engines) ignore them.
+const TEMP_PREFIX = '.tributary-';
+
+function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX);
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function readDirOrEmpty(dir: string) {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+}
