@@ -27,4 +27,8 @@ size_t MaxCompressedLength(Codec codec, size_t n);
 // native reader used by compaction). Throws on corrupt input or size mismatch.
 void Decompress(Codec codec, const uint8_t* src, size_t n, uint8_t* dst, size_t uncompressed_size);
 
+// Parquet's name for the codec ("SNAPPY", ...), or nullptr for an id this
+// library does not implement (e.g. LZO, LZ4).
+const char* CodecName(int32_t id);
+
 }  // namespace tributary::codec

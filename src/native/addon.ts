@@ -18,9 +18,12 @@ function load(): NativeAddon {
 }
 
 /** The addon's exports; each native module adds its functions here. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface NativeAddon {
   [name: string]: unknown;
+  /** native/codec: compresses one block; `codecId` is Parquet's CompressionCodec value, `level` -1/absent = codec default. */
+  compress(codecId: number, data: Uint8Array, level?: number): Buffer;
+  /** native/codec: decompresses one block that must decode to exactly `uncompressedSize` bytes. */
+  decompress(codecId: number, data: Uint8Array, uncompressedSize: number): Buffer;
 }
 
 export const native: NativeAddon = load();
