@@ -1,0 +1,13 @@
+// Child: applies the change batch (Arrow IPC file) to a prepared target with
+// applyChanges and prints one ChildReport line (timed: the whole flow).
+import { readFileSync } from 'node:fs';
+import * as arrow from 'apache-arrow';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { applyChanges } from '../../src/cdc/applyChanges/applyChanges.ts';
+import { peakRssMB, time } from '../lib/harness.ts';
+
+const [dir, changesFile, scd] = process.argv.slice(2);
+const table = arrow.tableFromIPC(readFileSync(changesFile));
+const options = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: Number(scd) as 1 | 2 };
+const { seconds, value } = await time(() => lastValueFrom(from(table.batches).pipe(applyChanges(dir, options), toArray())));
+console.log(JSON.stringify({ seconds, rows: table.numRows, version: value.at(-1)!.version, peakRssMB: peakRssMB() }));

@@ -1,0 +1,90 @@
+// bench/cdc: APPLY CHANGES (SCD1, SCD2) against delta-rs MERGE on the same
+// target and change batch, each timed in its own process.
+//   npm run bench -- cdc [--rows N] [--changes N] [--big] [--keep]
+// Cases: scd1-2M-cow (copy-on-write), scd2-2M (Tributary only: delta-rs has
+// no SCD2; its SCD1 MERGE result is the reference for the current rows),
+// scd1-10M (with --big: 10M target, 1M changes). Both tools' results are
+// read by DuckDB (read_parquet over the files each log lists) and compared by
+// row count and checksum; a mismatch fails the bench.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as arrow from 'apache-arrow';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { applyChanges } from '../../src/cdc/applyChanges/applyChanges.ts';
+import { loadSnapshot } from '../../src/delta/snapshot.ts';
+import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
+import { fromAddPath } from '../../src/delta/partition-values.ts';
+import { report, runChild, runTsChild, toResult, type BenchResult } from '../lib/harness.ts';
+import { changeBatch, ordersSchema, targetBatches } from './workload.ts';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
+const flag = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
+};
+const rows = flag('rows', 2_000_000);
+const changes = flag('changes', 200_000);
+const big = process.argv.includes('--big');
+const keep = process.argv.includes('--keep');
+const python = [process.env.TRIBUTARY_BENCH_PYTHON, join(root, '.venv/interop/bin/python')].find((p) => p && existsSync(p));
+if (!python || spawnSync(python, ['-c', 'import deltalake'], { encoding: 'utf8' }).status !== 0) {
+  throw new Error('bench/cdc needs Python deltalake: run scripts/interop/setup.sh (or set TRIBUTARY_BENCH_PYTHON)');
+}
+
+const work = mkdtempSync(join(tmpdir(), 'tributary-bench-cdc-'));
+const db = await (await DuckDBInstance.create()).connect();
+
+/** Row count and an order-independent checksum of the current rows, as DuckDB reads the files the log lists. */
+async function summary(dir: string, scd2: boolean): Promise<string> {
+  const snapshot = await loadSnapshot(new LocalStorage(dir));
+  const files = snapshot.files().map((a) => `'${join(dir, fromAddPath(a.path))}'`);
+  const where = scd2 ? 'WHERE __END_AT IS NULL' : '';
+  const r = await db.runAndReadAll(`SELECT count(*) AS n, sum(hash(id, customer, amount, status)::HUGEINT) AS h FROM read_parquet([${files.join(', ')}]) ${where}`);
+  return JSON.stringify(r.getRowObjectsJson()[0]);
+}
+
+function ipcFile(name: string, batches: arrow.RecordBatch[]): string {
+  const file = join(work, name);
+  writeFileSync(file, arrow.tableToIPC(new arrow.Table(ordersSchema, batches), 'file'));
+  return file;
+}
+
+async function runCase(name: string, n: number, m: number, scd2: boolean): Promise<BenchResult[]> {
+  const target = targetBatches(n);
+  const changesFile = ipcFile(`${name}-changes.arrow`, [changeBatch(n, m)]);
+  const opts = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: (scd2 ? 2 : 1) as 1 | 2 };
+  const tDir = join(work, `${name}-tributary`);
+  await lastValueFrom(from(target).pipe(applyChanges(tDir, opts), toArray()));
+  const trib = runTsChild(join(here, 'apply-tributary.ts'), [tDir, changesFile, scd2 ? '2' : '1']);
+  const out = [toResult('tributary', name, trib)];
+  const dDir = join(work, `${name}-deltars`);
+  const targetFile = ipcFile(`${name}-target.arrow`, target);
+  const setup = spawnSync(python!, [join(here, 'setup_deltars.py'), dDir, targetFile], { encoding: 'utf8' });
+  if (setup.status !== 0) throw new Error(`bench/cdc: delta-rs setup failed: ${setup.stderr}`);
+  const dr = runChild(python!, [join(here, 'merge_deltars.py'), dDir, changesFile]);
+  if (!scd2) out.push(toResult('delta-rs', name, dr));
+  const a = await summary(tDir, scd2);
+  const b = await summary(dDir, false);
+  if (a !== b) throw new Error(`bench/cdc ${name}: results differ: tributary ${a} vs delta-rs ${b}`);
+  out.forEach((r) => (r.checked = a));
+  return out;
+}
+
+const results: BenchResult[] = [];
+const label = (x: number) => (x >= 1e6 ? `${x / 1e6}M` : `${x / 1e3}k`);
+try {
+  results.push(...(await runCase(`scd1-${label(rows)}-cow`, rows, changes, false)));
+  results.push(...(await runCase(`scd2-${label(rows)}`, rows, changes, true)));
+  if (big) results.push(...(await runCase('scd1-10M', 10_000_000, 1_000_000, false)));
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
+report('cdc', rows, results, [
+  `changes per case: ${changes} (60% update, 30% insert, 10% delete); delta-rs ${python}`,
+  'scd1-2M-dv: not run — applyChanges has no deletion-vector mode yet.',
+  'scd2: delta-rs has no SCD2; its SCD1 MERGE result must equal the current (__END_AT IS NULL) rows.',
+]);

@@ -1,0 +1,423 @@
+// One APPLY CHANGES flow against one target table: opens (or creates) the
+// target, loads the flow's durable state, and applies prepared micro-batches
+// — SCD1 through per-key state and tombstones, SCD2 through the event
+// history — each as one commit that carries the new rows, the state record
+// and the flow's txn, so data and state never diverge.
+import * as arrow from 'apache-arrow';
+import { TableNotFoundError } from '../../delta/errors.ts';
+import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
+import type { Storage } from '../../delta/storage/storage.ts';
+import { DeltaTable } from '../../delta/table.ts';
+import { progressDomainAction, COMMIT_INFO_KEY, type StreamProgress } from '../../reactive/sinks/streamProgress.ts';
+import { keyReader } from '../merge/keys.ts';
+import { alignBatch, assembleRows, concatAs, gatherNullable } from './assemble.ts';
+import type { ChangeBatch } from './changes.ts';
+import { ApplyChangesError } from './errors.ts';
+import { EventStore, KIND_COLUMN, SEQ_COLUMN } from './eventStore.ts';
+import {
+  DEFAULT_TOMBSTONE_GC_SECONDS, END_AT, START_AT, TOMBSTONE_GC_PROPERTY, type ResolvedOptions,
+} from './options.ts';
+import { rowKeys, type RowKey } from './rowKey.ts';
+import { reduceScd1, KEEP_OLD } from './scd1.ts';
+import { foldScd2, type EventPool } from './scd2.ts';
+import { compareSeq, contiguous, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
+import { pointerAction, readPointer, type CdcPointer } from './stateDomain.ts';
+import { commitTarget, scanTarget } from './target.ts';
+import { KeyStateStore } from './tombstones.ts';
+import type { KeyState } from './keyState.ts';
+
+/** What one micro-batch did, as DLT's flow_progress metrics and Delta versions name it. */
+export interface FlowBatchResult {
+  /** The committed table version, or the current one when the batch was skipped. */
+  version: number;
+  /** True when `txn(appId, batchId)` was already committed: nothing was written. */
+  skipped: boolean;
+  /** Keys upserted (SCD1) or upsert events applied (SCD2). */
+  numUpsertedRows: number;
+  /** Rows removed by deletes and truncates (SCD1) or delete events applied (SCD2). */
+  numDeletedRows: number;
+  /** Events ignored because the target already reflected a newer event of their key (SCD1). */
+  numIgnoredEvents: number;
+  /** Data files added by the commit. */
+  addedFiles: number;
+}
+
+/** Settings of a flow that do not depend on the source schema. */
+export interface FlowSettings {
+  appId: string;
+  partitionBy?: string[];
+  properties?: Record<string, string>;
+  targetFileSize?: number;
+  now: () => number;
+  /** Whether SCD2 events are kept for out-of-order folding (AUTO CDC) or history is rebuilt from the target (snapshot flows). */
+  keepEvents: boolean;
+  /** Commit operation name. */
+  operation: string;
+}
+
+/** The state of one flow while it runs. */
+export class CdcFlow {
+  private snapshot: Snapshot | null = null;
+  private pointer: CdcPointer | undefined;
+  private keyStates: KeyStateStore | null = null;
+  private events: EventStore | null = null;
+
+  constructor(readonly storage: Storage, readonly settings: FlowSettings) {}
+
+  get table(): string {
+    return this.storage.root;
+  }
+
+  /** The latest snapshot (null when the target does not exist yet). */
+  async latest(): Promise<Snapshot | null> {
+    try {
+      this.snapshot = await loadSnapshot(this.storage);
+    } catch (err) {
+      if (!(err instanceof TableNotFoundError)) throw err;
+      this.snapshot = null;
+    }
+    return this.snapshot;
+  }
+
+  /** The batch id the flow last committed (the target's txn version for appId). */
+  committedBatch(): number | undefined {
+    return this.snapshot?.txnVersion(this.settings.appId);
+  }
+
+  /** The state record as of the latest snapshot. */
+  currentPointer(): CdcPointer | undefined {
+    return this.snapshot ? readPointer(this.snapshot, this.settings.appId) : undefined;
+  }
+
+  /** Creates the target when missing; checks the output columns against an existing one. */
+  private async ensureTarget(plan: ResolvedOptions, output: arrow.Schema, seqType: arrow.DataType): Promise<Snapshot> {
+    let snapshot = await this.latest();
+    const scd2 = plan.scdType === 2 ? [new arrow.Field(START_AT, seqType, true), new arrow.Field(END_AT, seqType, true)] : [];
+    if (!snapshot) {
+      await DeltaTable.create(this.storage, {
+        schema: new arrow.Schema([...output.fields, ...scd2]),
+        partitionBy: this.settings.partitionBy,
+        properties: { ...this.settings.properties, 'delta.feature.domainMetadata': 'supported' },
+        mode: 'ignore',
+      });
+      snapshot = (await this.latest())!;
+    }
+    const names = snapshot.arrowSchema.fields.map((f) => f.name);
+    const expected = [...output.fields.map((f) => f.name), ...scd2.map((f) => f.name)];
+    const missing = expected.filter((c) => !names.includes(c));
+    const extra = names.filter((c) => !expected.includes(c));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new ApplyChangesError(
+        `applyChanges into ${this.table}: the target's columns (${names.join(', ')}) do not match the flow's output (${expected.join(', ')})` +
+          (missing.length ? `; missing: ${missing.join(', ')}` : '') + (extra.length ? `; not produced by the flow: ${extra.join(', ')}` : ''),
+      );
+    }
+    return snapshot;
+  }
+
+  /** Loads (or reuses) the flow's state for `snapshot`, checking it belongs to the same keys and SCD type. */
+  private async loadState(plan: ResolvedOptions, snapshot: Snapshot, storeSchema: arrow.Schema): Promise<void> {
+    const p = readPointer(snapshot, this.settings.appId);
+    if (p && (p.scdType !== plan.scdType || JSON.stringify(p.keys) !== JSON.stringify(plan.keys))) {
+      throw new ApplyChangesError(
+        `applyChanges into ${this.table}: flow '${this.settings.appId}' was run with keys [${p.keys.join(', ')}] and SCD type ${p.scdType}; ` +
+          `now keys [${plan.keys.join(', ')}] and SCD type ${plan.scdType}. Changing them needs a full refresh of the target.`,
+      );
+    }
+    const same = p && this.pointer && p.batchId === this.pointer.batchId && JSON.stringify(p.files) === JSON.stringify(this.pointer.files);
+    if (same && (plan.scdType === 1 ? this.keyStates : this.events)) return;
+    this.pointer = p;
+    const files = p?.files ?? [];
+    if (plan.scdType === 1) {
+      const watermark = p?.watermark === undefined || p.watermark === null ? undefined : decodeSeq(p.watermark);
+      this.keyStates = await KeyStateStore.load(this.storage, files, watermark, this.gcBefore(snapshot));
+    } else {
+      this.events = await EventStore.load(this.storage, this.settings.keepEvents ? files : [], storeSchema, plan.keys);
+    }
+  }
+
+  private gcBefore(snapshot: Snapshot): number {
+    const text = snapshot.properties[TOMBSTONE_GC_PROPERTY];
+    const seconds = text === undefined ? DEFAULT_TOMBSTONE_GC_SECONDS : Number(text.replace(/s$/, ''));
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new ApplyChangesError(`applyChanges into ${this.table}: table property ${TOMBSTONE_GC_PROPERTY} must be a number of seconds, got '${text}'`);
+    }
+    return this.settings.now() - seconds * 1000;
+  }
+
+  /**
+   * Applies one prepared micro-batch as one commit.
+   * @param extra additional state-record fields (snapshot flows: the snapshot version).
+   */
+  async apply(plan: ResolvedOptions, changes: ChangeBatch, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer> = {}): Promise<FlowBatchResult> {
+    const snapshot0 = await this.ensureTarget(plan, changes.rows.schema, changes.seq.type);
+    const schema = snapshot0.arrowSchema;
+    const outSchema = new arrow.Schema(plan.columns.map((c) => schema.fields.find((f) => f.name === c)!));
+    const seqType = plan.scdType === 2 ? schema.fields.find((f) => f.name === START_AT)!.type : changes.seq.type;
+    const storeSchema = EventStore.schemaOf(outSchema.fields, seqType);
+    await this.loadState(plan, snapshot0, storeSchema);
+    const committed = snapshot0.txnVersion(this.settings.appId);
+    if (committed !== undefined && committed >= batchId) {
+      return { version: snapshot0.version, skipped: true, numUpsertedRows: 0, numDeletedRows: 0, numIgnoredEvents: 0, addedFiles: 0 };
+    }
+    // Event values in the target's types (e.g. ms → µs timestamps), so they pool with target rows.
+    const rows = alignBatch(changes.rows, outSchema, this.table);
+    const seqField = new arrow.Field(SEQ_COLUMN, seqType, false);
+    const seq = alignBatch(
+      new arrow.RecordBatch(new arrow.Schema([new arrow.Field(SEQ_COLUMN, changes.seq.type, false)]), arrow.makeData({ type: new arrow.Struct([new arrow.Field(SEQ_COLUMN, changes.seq.type, false)]), length: changes.seq.length, nullCount: 0, children: [changes.seq] })),
+      new arrow.Schema([seqField]),
+      this.table,
+    ).data.children[0];
+    const aligned: ChangeBatch = { ...changes, rows, seq };
+    return plan.scdType === 1
+      ? this.applyScd1(plan, aligned, snapshot0, batchId, progress, extra)
+      : this.applyScd2(plan, aligned, snapshot0, storeSchema, batchId, progress, extra);
+  }
+
+  private async applyScd1(plan: ResolvedOptions, changes: ChangeBatch, snapshot: Snapshot, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer>): Promise<FlowBatchResult> {
+    const store = this.keyStates!;
+    const now = this.settings.now();
+    const reduced = reduceScd1(changes, {
+      table: this.table,
+      keys: plan.keys,
+      ignoreNull: plan.ignoreNull,
+      stateOf: (k) => store.states.get(k),
+      watermark: store.watermark,
+      duplicates: plan.duplicates,
+      now,
+    });
+    const T = reduced.truncateAt;
+    const remove = (k: RowKey): boolean => {
+      if (reduced.changes.has(k)) return true;
+      if (T === undefined) return false;
+      const s = store.states.get(k);
+      return !s || compareSeq(s.seq, T) <= 0;
+    };
+    let numDeleted = 0;
+    const scan = await scanTarget(this.storage, snapshot, plan.keys, remove, (k) => reduced.changes.get(k)?.needsOld === true, (k) => {
+      const c = reduced.changes.get(k);
+      if (!c || c.deleted) numDeleted++;
+    });
+
+    // Pool: the events, then the old rows some columns keep.
+    const oldRows = scan.old.map((b) => projectBatch(b, plan.columns));
+    const outSchema = changes.rows.schema;
+    const pool = concatAs(outSchema, [changes.rows, ...oldRows.map((b) => new arrow.RecordBatch(outSchema, b.data))]);
+    const oldAt = new Map<RowKey, number>();
+    if (oldRows.length > 0) {
+      let base = changes.rows.numRows;
+      for (const b of oldRows) {
+        const k = rowKeys(b, plan.keys);
+        for (let i = 0; i < k.length; i++) oldAt.set(k[i], base + i);
+        base += b.numRows;
+      }
+    }
+    const ncols = plan.columns.length;
+    const upserts = [...reduced.changes.values()].filter((c) => !c.deleted);
+    const cols = Array.from({ length: ncols }, () => new Int32Array(upserts.length));
+    upserts.forEach((u, r) => {
+      const old = oldAt.get(u.key);
+      for (let c = 0; c < ncols; c++) {
+        const src = u.cols![c];
+        // KEEP_OLD without a current row: the value stays NULL (from the newest event).
+        cols[c][r] = src === KEEP_OLD ? (old ?? u.cols!.find((x) => x !== KEEP_OLD) ?? -1) : src;
+      }
+    });
+    const newRows = assembleRows(outSchema, pool, cols, [], upserts.length);
+
+    const stateChanges: [RowKey, KeyState][] = [...reduced.changes.values()].map((c) => [c.key, c.state]);
+    const watermark = T ?? store.watermark;
+    // Snapshot flows never see out-of-order events, so they keep no key state.
+    const staged = this.settings.keepEvents
+      ? await store.stage(this.storage, this.settings.appId, batchId, stateChanges, watermark)
+      : { files: [] as string[], written: undefined };
+    const pointer: CdcPointer = {
+      appId: this.settings.appId, batchId, scdType: 1, keys: plan.keys, sequenceBy: plan.sequenceBy, files: staged.files,
+      ...(watermark !== undefined ? { watermark: encodeSeq(watermark) } : {}), ...extra,
+    };
+    const numUpserted = upserts.length;
+    const result = await this.commit(snapshot, scan, newRows, pointer, batchId, progress, {
+      numSourceRows: changes.kind.length, numUpsertedRows: numUpserted, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents,
+    }, staged.written ? [staged.written] : []);
+    if (!result.skipped && this.settings.keepEvents) {
+      const before = store.files;
+      store.apply(stateChanges, staged.files, watermark);
+      await this.dropFiles(before.filter((f) => !staged.files.includes(f)));
+    }
+    return { ...result, numUpsertedRows: numUpserted, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents };
+  }
+
+  private async applyScd2(plan: ResolvedOptions, changes: ChangeBatch, snapshot: Snapshot, storeSchema: arrow.Schema, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer>): Promise<FlowBatchResult> {
+    const store = this.events!;
+    const n = changes.kind.length;
+    const affected = new Set<RowKey>();
+    for (let i = 0; i < n; i++) if (changes.kind[i] !== TRUNCATE) affected.add(changes.keys[i]);
+    const stored = store.eventsOf(affected);
+    const storedKeys = new Set(rowKeys(stored, plan.keys));
+    const scan = await scanTarget(this.storage, snapshot, plan.keys, (k) => affected.has(k), (k) => affected.has(k) && !storedKeys.has(k));
+
+    // Target rows of keys with no stored events (rows written before the flow kept events, or by a snapshot flow) become events.
+    const synth = synthesizeEvents(scan.old, plan.columns, storeSchema, plan.keys);
+    const kind = new Int8Array(n);
+    for (let i = 0; i < n; i++) kind[i] = changes.kind[i];
+    const fresh = new arrow.RecordBatch(storeSchema, arrow.makeData({
+      type: new arrow.Struct(storeSchema.fields), length: n, nullCount: 0,
+      children: [...changes.rows.data.children, changes.seq, arrow.makeData({ type: new arrow.Int8(), length: n, nullCount: 0, data: kind })],
+    }));
+    const pool = concatAs(storeSchema, [stored, synth, fresh]);
+    const ncols = plan.columns.length;
+    const poolKeys = rowKeys(pool, plan.keys);
+    const order = seqValues(pool.data.children[ncols]);
+    const kinds = pool.data.children[ncols + 1].values as Int8Array;
+    const eventPool: EventPool = {
+      order,
+      kind: kinds,
+      valid: pool.data.children.slice(0, ncols).map((d) => (i: number) => d.nullCount === 0 || d.getValid(i)),
+      value: pool.data.children.slice(0, ncols).map((d) => keyReader(contiguous(d))),
+    };
+    const byKey = new Map<RowKey, number[]>();
+    for (let i = 0; i < pool.numRows; i++) {
+      const list = byKey.get(poolKeys[i]);
+      if (list) list.push(i);
+      else byKey.set(poolKeys[i], [i]);
+    }
+    const tracked = plan.tracked.map((c) => plan.columns.indexOf(c));
+    if (plan.duplicates === 'error') assertNoDuplicates(changes, plan, this.table);
+    const versions = [...byKey.values()].flatMap((rows) => foldScd2(rows, eventPool, { tracked, ignoreNull: plan.ignoreNull }));
+    const cols = Array.from({ length: ncols }, (_, c) => Int32Array.from(versions, (v) => v.cols[c]));
+    const seqData = pool.data.children[ncols];
+    const start = gatherNullable(seqData, Int32Array.from(versions, (v) => v.start));
+    const end = gatherNullable(seqData, Int32Array.from(versions, (v) => v.end));
+    const targetSchema = new arrow.Schema(snapshot.arrowSchema.fields);
+    const ordered = new arrow.Schema([...plan.columns.map((c) => targetSchema.fields.find((f) => f.name === c)!), targetSchema.fields.find((f) => f.name === START_AT)!, targetSchema.fields.find((f) => f.name === END_AT)!]);
+    const newRows = assembleRows(ordered, pool, cols, [start, end], versions.length);
+
+    const toStore = this.settings.keepEvents ? concatAs(storeSchema, [synth, fresh]) : concatAs(storeSchema, []);
+    const staged = this.settings.keepEvents ? await store.stage(this.storage, this.settings.appId, batchId, toStore) : { paths: [], staged: [] };
+    const pointer: CdcPointer = { appId: this.settings.appId, batchId, scdType: 2, keys: plan.keys, sequenceBy: plan.sequenceBy, files: staged.paths, ...extra };
+    let upserts = 0;
+    for (let i = 0; i < n; i++) if (changes.kind[i] === UPSERT) upserts++;
+    const deletes = n - upserts;
+    const written = staged.paths.filter((p) => !store.paths.includes(p));
+    const result = await this.commit(snapshot, scan, alignBatch(newRows, targetSchema, this.table), pointer, batchId, progress, {
+      numSourceRows: n, numUpsertedRows: upserts, numDeletedRows: deletes, numOutputVersions: versions.length,
+    }, written);
+    if (!result.skipped) {
+      const before = store.paths;
+      store.apply(staged.staged);
+      await this.dropFiles(before.filter((f) => !staged.paths.includes(f)));
+    }
+    return { ...result, numUpsertedRows: upserts, numDeletedRows: deletes, numIgnoredEvents: 0 };
+  }
+
+  private async commit(
+    snapshot: Snapshot,
+    scan: Awaited<ReturnType<typeof scanTarget>>,
+    newRows: arrow.RecordBatch,
+    pointer: CdcPointer,
+    batchId: number,
+    progress: StreamProgress,
+    metrics: Record<string, number>,
+    stateFiles: string[],
+  ): Promise<{ version: number; skipped: boolean; addedFiles: number }> {
+    const schema = snapshot.arrowSchema;
+    const newTable = new arrow.Table(schema, [alignBatch(newRows, schema, this.table)]);
+    const data = new arrow.Table(schema, [...scan.kept.map((b) => alignBatch(b, schema, this.table)), ...newTable.batches]);
+    try {
+      const r = await commitTarget(this.storage, snapshot, {
+        removes: scan.touched,
+        data,
+        newRows: newTable,
+        txn: { appId: this.settings.appId, version: batchId },
+        domains: [pointerAction(pointer), progressDomainAction(progress)],
+        operation: this.settings.operation,
+        operationParameters: { keys: pointer.keys, sequenceBy: pointer.sequenceBy, storedAs: `SCD TYPE ${pointer.scdType}` },
+        commitInfo: { [COMMIT_INFO_KEY]: progress },
+        metrics,
+        targetFileSize: this.settings.targetFileSize,
+      });
+      if (r.status === 'skipped') {
+        await this.dropFiles(stateFiles);
+        return { version: r.version, skipped: true, addedFiles: 0 };
+      }
+      this.pointer = pointer;
+      return { version: r.version, skipped: false, addedFiles: r.addedFiles };
+    } catch (err) {
+      await this.dropFiles(stateFiles);
+      throw err;
+    }
+  }
+
+  private async dropFiles(paths: readonly string[]): Promise<void> {
+    for (const p of paths) await this.storage.delete(p).catch(() => undefined);
+  }
+}
+
+/** The columns `names` of `batch`, in that order. */
+function projectBatch(batch: arrow.RecordBatch, names: readonly string[]): arrow.RecordBatch {
+  const idx = names.map((n) => batch.schema.fields.findIndex((f) => f.name === n));
+  const schema = new arrow.Schema(idx.map((i) => batch.schema.fields[i]));
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: batch.numRows, nullCount: 0, children: idx.map((i) => batch.data.children[i]) }));
+}
+
+/**
+ * Events equivalent to existing SCD2 rows: an upsert at each version's
+ * __START_AT, and a delete at its __END_AT unless another version of the key
+ * starts there.
+ */
+export function synthesizeEvents(old: readonly arrow.RecordBatch[], columns: readonly string[], storeSchema: arrow.Schema, keys: readonly string[]): arrow.RecordBatch {
+  const rowsSchema = new arrow.Schema([...columns.map((c) => old[0]?.schema.fields.find((f) => f.name === c) ?? storeSchema.fields.find((f) => f.name === c)!), ...[START_AT, END_AT].map((c) => old[0]?.schema.fields.find((f) => f.name === c) ?? new arrow.Field(c, storeSchema.fields.find((f) => f.name === SEQ_COLUMN)!.type, true))]);
+  if (old.length === 0) return concatAs(storeSchema, []);
+  const all = concatAs(rowsSchema, old.map((b) => projectBatch(b, [...columns, START_AT, END_AT])).map((b) => new arrow.RecordBatch(rowsSchema, b.data)));
+  const nc = columns.length;
+  const starts = seqValues(all.data.children[nc]);
+  const endData = all.data.children[nc + 1];
+  const ends = seqValues(endData);
+  const k = rowKeys(all, keys);
+  const startsOf = new Map<RowKey, SeqValue[]>();
+  for (let i = 0; i < k.length; i++) {
+    const list = startsOf.get(k[i]);
+    if (list) list.push(starts[i]);
+    else startsOf.set(k[i], [starts[i]]);
+  }
+  const rowIdx: number[] = [];
+  const seqIdx: number[] = [];
+  const kind: number[] = [];
+  const m = all.numRows;
+  for (let i = 0; i < m; i++) {
+    rowIdx.push(i);
+    seqIdx.push(i);
+    kind.push(UPSERT);
+  }
+  for (let i = 0; i < m; i++) {
+    const e = ends[i];
+    if (e === null || !(endData.nullCount === 0 || endData.getValid(i))) continue;
+    if (startsOf.get(k[i])!.some((s) => compareSeq(s, e) === 0)) continue;
+    rowIdx.push(i);
+    seqIdx.push(m + i);
+    kind.push(DELETE);
+  }
+  const idx = Int32Array.from(rowIdx);
+  const seqAll = concatAs(new arrow.Schema([new arrow.Field('s', endData.type, true)]), [
+    new arrow.RecordBatch(new arrow.Schema([new arrow.Field('s', endData.type, true)]), arrow.makeData({ type: new arrow.Struct([new arrow.Field('s', endData.type, true)]), length: m, nullCount: 0, children: [all.data.children[nc]] })),
+    new arrow.RecordBatch(new arrow.Schema([new arrow.Field('s', endData.type, true)]), arrow.makeData({ type: new arrow.Struct([new arrow.Field('s', endData.type, true)]), length: m, nullCount: 0, children: [endData] })),
+  ]).data.children[0];
+  const children = [
+    ...all.data.children.slice(0, nc).map((d) => gatherNullable(d, idx)),
+    gatherNullable(seqAll, Int32Array.from(seqIdx)),
+    arrow.makeData({ type: new arrow.Int8(), length: idx.length, nullCount: 0, data: Int8Array.from(kind) }),
+  ];
+  return new arrow.RecordBatch(storeSchema, arrow.makeData({ type: new arrow.Struct(storeSchema.fields), length: idx.length, nullCount: 0, children }));
+}
+
+function assertNoDuplicates(changes: ChangeBatch, plan: ResolvedOptions, table: string): void {
+  const seen = new Map<RowKey, SeqValue[]>();
+  for (let i = 0; i < changes.kind.length; i++) {
+    const list = seen.get(changes.keys[i]) ?? [];
+    if (list.some((s) => compareSeq(s, changes.order[i]) === 0)) {
+      throw new ApplyChangesError(`applyChanges into ${table}: two events for key ${String(changes.keys[i])} of [${plan.keys.join(', ')}] have the same sequence value (row ${i} of the micro-batch); there must be one distinct update per key per sequence value`);
+    }
+    list.push(changes.order[i]);
+    seen.set(changes.keys[i], list);
+  }
+}

@@ -1,0 +1,147 @@
+// Applying a reduced micro-batch to the target Delta table, copy-on-write:
+// every data file holding a row whose key changes is read, its surviving
+// rows are written to new files together with the new rows, and one commit
+// removes the old files, adds the new ones and records the flow's txn and
+// CDC state. Nothing is visible before that commit; a conflict deletes the
+// files written for it and throws.
+import * as arrow from 'apache-arrow';
+import type { Add, DomainMetadata } from '../../delta/actions.ts';
+import { scanFileRows } from '../../delta/scan-file.ts';
+import type { Snapshot } from '../../delta/snapshot.ts';
+import type { Storage } from '../../delta/storage/storage.ts';
+import { Transaction } from '../../delta/transaction.ts';
+import { protocolFeatures, requiredProtocol } from '../../delta/writer-features.ts';
+import { enforceConstraints, tableConstraints } from '../../delta/operations/constraints.ts';
+import { removeOf } from '../../delta/operations/write.ts';
+import { splitByPartition, writeDataFiles } from '../../delta/operations/write-files.ts';
+import { fromAddPath } from '../../delta/partition-values.ts';
+import { filterBatch } from '../../reactive/expression/filter-batch.ts';
+import { rowKeys, type RowKey } from './rowKey.ts';
+
+/** What reading the target for one micro-batch found. */
+export interface TargetScan {
+  /** Files holding at least one row to remove. */
+  touched: Add[];
+  /** The surviving rows of the touched files. */
+  kept: arrow.RecordBatch[];
+  /** Removed rows the caller asked to see (their keys satisfied `wantOld`). */
+  old: arrow.RecordBatch[];
+  /** Rows removed. */
+  removedRows: number;
+}
+
+/**
+ * Reads the target's files and splits the rows of files that hold a row
+ * whose key satisfies `remove` into survivors and removed rows.
+ */
+export async function scanTarget(
+  storage: Storage,
+  snapshot: Snapshot,
+  keys: readonly string[],
+  remove: (key: RowKey) => boolean,
+  wantOld: (key: RowKey) => boolean,
+  onRemove?: (key: RowKey) => void,
+): Promise<TargetScan> {
+  const out: TargetScan = { touched: [], kept: [], old: [], removedRows: 0 };
+  for (const add of snapshot.files()) {
+    const { data } = await scanFileRows(storage, snapshot, add);
+    const masks: { batch: arrow.RecordBatch; keep: Uint8Array; old: Uint8Array; removed: number; olds: number }[] = [];
+    let removed = 0;
+    for (const batch of data.batches) {
+      const k = rowKeys(batch, keys);
+      const keep = new Uint8Array(batch.numRows);
+      const old = new Uint8Array(batch.numRows);
+      let r = 0;
+      let o = 0;
+      for (let i = 0; i < k.length; i++) {
+        if (remove(k[i])) {
+          r++;
+          onRemove?.(k[i]);
+          if (wantOld(k[i])) {
+            old[i] = 1;
+            o++;
+          }
+        } else keep[i] = 1;
+      }
+      removed += r;
+      masks.push({ batch, keep, old, removed: r, olds: o });
+    }
+    if (removed === 0) continue;
+    out.touched.push(add);
+    out.removedRows += removed;
+    for (const m of masks) {
+      if (m.removed < m.batch.numRows) out.kept.push(filterBatch(m.batch, m.keep));
+      if (m.olds > 0) out.old.push(filterBatch(m.batch, m.old));
+    }
+  }
+  return out;
+}
+
+/** One commit of a flow. */
+export interface TargetCommit {
+  removes: readonly Add[];
+  /** Rows to write: survivors of removed files and new rows (target schema). */
+  data: arrow.Table;
+  /** The rows of `data` that are new (checked against the table's constraints). */
+  newRows: arrow.Table;
+  txn: { appId: string; version: number };
+  domains: DomainMetadata[];
+  operation: string;
+  operationParameters: Record<string, unknown>;
+  commitInfo: Record<string, unknown>;
+  metrics: Record<string, number>;
+  targetFileSize?: number;
+}
+
+/** Outcome of {@link commitTarget}. */
+export type TargetCommitResult = { status: 'committed'; version: number; addedFiles: number } | { status: 'skipped'; version: number };
+
+/**
+ * Commits a flow's micro-batch against `snapshot` (the latest version):
+ * skipped when `txn.appId` already committed `txn.version`; adds writer
+ * feature `domainMetadata` to the protocol when the table lacks it.
+ * @throws the ConflictError subclass when a concurrent commit makes it impossible; constraint violations before any file is written.
+ */
+export async function commitTarget(storage: Storage, snapshot: Snapshot, c: TargetCommit): Promise<TargetCommitResult> {
+  const table = storage.root;
+  const txn = new Transaction(storage, snapshot, {
+    operation: c.operation,
+    operationParameters: c.operationParameters,
+    commitInfo: c.commitInfo,
+  });
+  const committed = txn.txnVersion(c.txn.appId);
+  if (committed !== undefined && committed >= c.txn.version) return { status: 'skipped', version: snapshot.version };
+  txn.setTransaction(c.txn.appId, c.txn.version);
+  if (!protocolFeatures(snapshot.protocol).has('domainMetadata')) {
+    const wanted = { ...snapshot.metadata, configuration: { ...snapshot.metadata.configuration, 'delta.feature.domainMetadata': 'supported' } };
+    txn.updateProtocol(requiredProtocol(wanted, snapshot.protocol));
+  }
+  for (const d of c.domains) txn.addDomainMetadata(d);
+  // The flow looked for its keys in every file: any concurrent change to the table's data conflicts.
+  txn.readWholeTable();
+  await enforceConstraints(c.newRows, snapshot.schema, tableConstraints(snapshot.schema, snapshot.properties), table);
+  txn.validate();
+  const adds = c.data.numRows === 0 ? [] : await writeDataFiles(storage, splitByPartition(c.data, snapshot.schema, snapshot.partitionColumns), {
+    schema: snapshot.schema,
+    partitionColumns: snapshot.partitionColumns,
+    configuration: snapshot.properties,
+    targetFileSize: c.targetFileSize,
+    table,
+  });
+  const now = Date.now();
+  for (const a of adds) txn.addFile(a);
+  for (const r of c.removes) txn.removeFile(removeOf(r, now));
+  txn.setOperationMetrics({
+    ...c.metrics,
+    numTargetFilesAdded: adds.length,
+    numTargetFilesRemoved: c.removes.length,
+    numTargetBytesAdded: adds.reduce((s, a) => s + a.size, 0),
+    numTargetBytesRemoved: c.removes.reduce((s, r) => s + r.size, 0),
+  });
+  const result = await txn.commit();
+  if (result.status === 'conflict') {
+    for (const a of adds) await storage.delete(fromAddPath(a.path)).catch(() => undefined);
+    throw result.error;
+  }
+  return { status: 'committed', version: result.version, addedFiles: adds.length };
+}

@@ -1,0 +1,106 @@
+// Durable flow state: late events across restarts (tombstones survive a new
+// subscription), tombstone garbage collection after the retention threshold
+// (a late event then resurrects the key, as in DLT), the SDP two-run example,
+// txn idempotency of replayed batches, and TRUNCATE watermarks across runs.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as arrow from 'apache-arrow';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeltaTable } from '../../../src/delta/table.ts';
+import { lastCommittedOffset } from '../../../src/reactive/sinks/lastCommittedOffset.ts';
+import { batchOf, run, targetRows, tempTableDir, usersBatch, usersOptions } from './helpers.ts';
+
+const sdp = new arrow.Schema([
+  new arrow.Field('id', new arrow.Int32(), true),
+  new arrow.Field('name', new arrow.Utf8(), true),
+  new arrow.Field('version', new arrow.Int32(), true),
+  new arrow.Field('op', new arrow.Utf8(), true),
+]);
+const sdpRow = (id: number, name: string, version: number, op: string) => ({ id, name, version, op });
+
+test('SDP two-run SCD1 example: late duplicate ignored, sequence column kept', async () => {
+  const dir = tempTableDir('sdp');
+  const options = { keys: ['id'], sequenceBy: 'version', applyAsDeletes: "op = 'DELETE'", exceptColumnList: ['op'] };
+  await run(dir, [batchOf(sdp, [sdpRow(1, 'alice', 1, 'UPSERT'), sdpRow(2, 'bob', 1, 'UPSERT')])], options);
+  assert.equal(await targetRows(dir, ['id', 'name', 'version']), [[1, 'alice', 1], [2, 'bob', 1]]);
+  // Run 2 is a new subscription: state comes from the table.
+  await run(dir, [batchOf(sdp, [sdpRow(1, 'alicia', 2, 'UPSERT'), sdpRow(2, 'bob', 2, 'DELETE'), sdpRow(3, 'carol', 1, 'UPSERT'), sdpRow(1, 'alice', 1, 'UPSERT')])], options);
+  assert.equal(await targetRows(dir, ['id', 'name', 'version']), [[1, 'alicia', 2], [3, 'carol', 1]]);
+});
+
+test('a tombstone survives a restart: an older update arriving later is ignored', async () => {
+  const dir = tempTableDir('tomb');
+  await run(dir, [usersBatch([[7, 'Ana', 'Lima', 'INSERT', 1]]), usersBatch([[7, null, null, 'DELETE', 9]])], usersOptions());
+  assert.equal(await targetRows(dir, ['userId']), []);
+  const [r] = await run(dir, [usersBatch([[7, 'Ana', 'Cusco', 'UPDATE', 5]])], usersOptions());
+  assert.is(r.numIgnoredEvents, 1);
+  assert.equal(await targetRows(dir, ['userId']), []);
+  // A newer event re-creates the key.
+  await run(dir, [usersBatch([[7, 'Ana', 'Quito', 'UPDATE', 10]])], usersOptions());
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[7, 'Quito']]);
+});
+
+test('tombstones are collected after pipelines.cdc.tombstoneGCThresholdInSeconds; a late event then resurrects the key', async () => {
+  const dir = tempTableDir('gc');
+  let clock = 1_000_000_000_000;
+  const opts = usersOptions({ now: () => clock, properties: { 'pipelines.cdc.tombstoneGCThresholdInSeconds': '60' } });
+  await run(dir, [usersBatch([[8, 'Bo', 'Rome', 'INSERT', 1], [9, 'Cy', 'Oslo', 'INSERT', 1]]), usersBatch([[8, null, null, 'DELETE', 9]])], opts);
+  clock += 59_000;
+  await run(dir, [usersBatch([[8, 'Bo', 'Pisa', 'UPDATE', 5]])], opts);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[9, 'Oslo']], 'within the threshold the tombstone holds');
+  clock += 2_000;
+  await run(dir, [usersBatch([[8, 'Bo', 'Bari', 'UPDATE', 6]])], opts);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[8, 'Bari'], [9, 'Oslo']], 'after it, the late event resurrects the key');
+});
+
+test('a live key remembers its sequence across restarts: an older update is ignored', async () => {
+  const dir = tempTableDir('live');
+  await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 10]])], usersOptions());
+  await run(dir, [usersBatch([[1, 'A', 'Y', 'UPDATE', 3]])], usersOptions());
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[1, 'X']]);
+});
+
+test('TRUNCATE watermark survives a restart: events older than the truncate are ignored', async () => {
+  const dir = tempTableDir('trunc');
+  const opts = usersOptions({ applyAsTruncates: "operation = 'TRUNCATE'" });
+  await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1], [2, 'B', 'Y', 'INSERT', 7], [3, 'C', 'Z', 'INSERT', 2]])], opts);
+  await run(dir, [usersBatch([[null, null, null, 'TRUNCATE', 5]])], opts);
+  assert.equal(await targetRows(dir, ['userId']), [[2]]);
+  await run(dir, [usersBatch([[1, 'A', 'late', 'UPDATE', 4], [3, 'C', 'new', 'UPDATE', 6]])], opts);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[2, 'Y'], [3, 'new']]);
+});
+
+test('replayed batch ids are skipped (txn idempotency) and the source offset is recorded', async () => {
+  const dir = tempTableDir('txn');
+  const batches = [usersBatch([[1, 'A', 'X', 'INSERT', 1]]), usersBatch([[1, 'A', 'Y', 'UPDATE', 2]])];
+  const opts = usersOptions({ appId: 'users_flow', batchId: (_b, i) => i, sourceOffset: (b) => ({ rows: b.numRows }) });
+  const first = await run(dir, batches, opts);
+  assert.equal(first.map((r) => r.skipped), [false, false]);
+  const version = (await DeltaTable.open(dir)).version();
+  const again = await run(dir, [...batches, usersBatch([[1, 'A', 'Z', 'UPDATE', 3]])], opts);
+  assert.equal(again.map((r) => r.skipped), [true, true, false]);
+  assert.is((await DeltaTable.open(dir)).version(), version + 1);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[1, 'Z']]);
+  const progress = await lastCommittedOffset(dir, 'users_flow');
+  assert.equal(progress, { appId: 'users_flow', batchId: 2, sourceOffset: { rows: 1 } });
+});
+
+test('state files live under _tributary/ and old ones are removed after compaction', async () => {
+  const dir = tempTableDir('files');
+  const batches = Array.from({ length: 20 }, (_, i) => usersBatch([[i % 5, 'N', `c${i}`, 'UPDATE', i + 1]]));
+  await run(dir, batches, usersOptions({ appId: 'f' }));
+  const files = readdirSync(join(dir, '_tributary', 'cdc', 'f'));
+  assert.ok(files.length < 16, `${files.length} state files`);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[0, 'c15'], [1, 'c16'], [2, 'c17'], [3, 'c18'], [4, 'c19']]);
+});
+
+test('SCD2 history survives a restart: a late event re-cuts intervals', async () => {
+  const dir = tempTableDir('scd2r');
+  const opts = usersOptions({ storedAs: 2 });
+  await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1], [1, 'A', 'Z', 'UPDATE', 10]])], opts);
+  await run(dir, [usersBatch([[1, 'A', 'Y', 'UPDATE', 5]])], opts);
+  assert.equal(await targetRows(dir, ['userId', 'city', '__START_AT', '__END_AT']), [[1, 'X', 1, 5], [1, 'Y', 5, 10], [1, 'Z', 10, null]]);
+});
+
+test.run();
