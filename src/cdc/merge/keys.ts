@@ -1,0 +1,122 @@
+// Join keys as JavaScript values that a Map can hash: equal SQL values of one
+// type give identical keys. Integers, dates, timestamps (µs) and decimals
+// (unscaled) become numbers when exactly representable, else bigints; strings
+// stay strings; binary becomes a hex string. Several key columns combine
+// into one string with type tags, so `('a', 1)` and `('a1', null)` differ.
+
+import * as arrow from 'apache-arrow';
+
+/** A hashable key value; null for SQL NULL (never equal to anything). */
+export type KeyValue = number | bigint | string | boolean;
+
+/** Reads the key value of row `i` of a column (null for NULL). */
+export type KeyReader = (i: number) => KeyValue | null;
+
+const DECODER = new TextDecoder();
+
+/** A reader of one column's key values; `data` is one contiguous Arrow Data. */
+export function keyReader(data: arrow.Data): KeyReader {
+  const t = data.type;
+  const valid = (i: number) => data.nullCount === 0 || data.getValid(i);
+  switch (t.typeId) {
+    case arrow.Type.Int: {
+      if ((t as arrow.Int).bitWidth < 64) {
+        const v = data.values as unknown as ArrayLike<number>;
+        return (i) => (valid(i) ? v[i] : null);
+      }
+      const v = data.values as unknown as BigInt64Array;
+      return (i) => (valid(i) ? small(v[i]) : null);
+    }
+    case arrow.Type.Timestamp: {
+      const v = data.values as unknown as BigInt64Array;
+      const unit = (t as arrow.Timestamp).unit;
+      const toMicros = (x: bigint) =>
+        unit === arrow.TimeUnit.SECOND ? x * 1_000_000n : unit === arrow.TimeUnit.MILLISECOND ? x * 1000n : unit === arrow.TimeUnit.NANOSECOND ? x / 1000n : x;
+      return (i) => (valid(i) ? small(toMicros(v[i])) : null);
+    }
+    case arrow.Type.Date: {
+      if ((t as arrow.Date_).unit === arrow.DateUnit.DAY) {
+        const v = data.values as unknown as Int32Array;
+        return (i) => (valid(i) ? v[i] : null);
+      }
+      const v = data.values as unknown as BigInt64Array;
+      return (i) => (valid(i) ? Math.floor(Number(v[i]) / 86_400_000) : null);
+    }
+    case arrow.Type.Float: {
+      const v = data.values as unknown as Float32Array | Float64Array;
+      // -0 and 0 are one Map key already (SameValueZero), and so is NaN with NaN, as Spark's join has it.
+      return (i) => (valid(i) ? v[i] : null);
+    }
+    case arrow.Type.Bool:
+      return (i) => (valid(i) ? (((data.values as Uint8Array)[(i + data.offset) >> 3] >> ((i + data.offset) & 7)) & 1) === 1 : null);
+    case arrow.Type.Utf8: {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      return (i) => (valid(i) ? decodeUtf8(bytes, offsets[i], offsets[i + 1]) : null);
+    }
+    case arrow.Type.Binary: {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      return (i) => (valid(i) ? Buffer.from(bytes.buffer, bytes.byteOffset + offsets[i], offsets[i + 1] - offsets[i]).toString('hex') : null);
+    }
+    case arrow.Type.Decimal: {
+      const words = data.values as unknown as Uint32Array;
+      const stride = (t as arrow.Decimal).bitWidth / 32;
+      const bits = BigInt(stride * 32);
+      return (i) => {
+        if (!valid(i)) return null;
+        let v = 0n;
+        for (let w = stride - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[i * stride + w]);
+        return small(v >= 1n << (bits - 1n) ? v - (1n << bits) : v);
+      };
+    }
+    default: {
+      // Dictionary-encoded and other columns: through Arrow's getters (slower, same semantics for equality).
+      const vec = arrow.makeVector(data);
+      return (i) => {
+        const v = vec.get(i) as unknown;
+        if (v === null || v === undefined) return null;
+        if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+        if (typeof v === 'bigint') return small(v);
+        if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+        return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+      };
+    }
+  }
+}
+
+/** One hashable key of several columns; null when any part is NULL (SQL `=` never matches NULL). */
+export function compositeReader(readers: readonly KeyReader[]): KeyReader {
+  if (readers.length === 1) return readers[0];
+  return (i) => {
+    let out = '';
+    for (const r of readers) {
+      const v = r(i);
+      if (v === null) return null;
+      // Tagged and length-prefixed, so no two different tuples share a string.
+      const s = String(v);
+      out += `${typeof v === 'string' ? 's' : 'v'}${s.length}:${s}`;
+    }
+    return out;
+  };
+}
+
+/** A bigint as a number when that is exact (so it hashes like a 32-bit int of the same value). */
+function small(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 24) {
+    // Short ASCII strings are most keys; building them directly avoids TextDecoder's call overhead.
+    let s = '';
+    for (let j = start; j < end; j++) {
+      const c = bytes[j];
+      if (c >= 128) return DECODER.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return DECODER.decode(bytes.subarray(start, end));
+}

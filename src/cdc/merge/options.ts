@@ -1,0 +1,103 @@
+// The public contract of MERGE: clauses as Spark/delta-rs express them, with
+// conditions and assignments as Spark SQL over the `source`/`target` aliases.
+
+/** A `WHEN MATCHED [AND condition] THEN UPDATE SET ... | DELETE` clause. Exactly one of update/delete. */
+export interface WhenMatchedClause {
+  /** Extra SQL condition over source and target columns; the clause applies only where it is TRUE. */
+  condition?: string;
+  /** `'*'`: every target column from the source column of the same name; or target column → SQL expression. */
+  update?: '*' | Record<string, string>;
+  delete?: true;
+}
+
+/** A `WHEN NOT MATCHED [BY TARGET] [AND condition] THEN INSERT ...` clause (source columns only). */
+export interface WhenNotMatchedClause {
+  condition?: string;
+  /** `'*'`: every target column from the source column of the same name; or target column → SQL expression (others NULL). */
+  insert: '*' | Record<string, string>;
+}
+
+/** A `WHEN NOT MATCHED BY SOURCE [AND condition] THEN UPDATE SET ... | DELETE` clause (target columns only). */
+export interface WhenNotMatchedBySourceClause {
+  condition?: string;
+  update?: Record<string, string>;
+  delete?: true;
+}
+
+/** Options of {@link merge}. */
+export interface MergeOptions {
+  /**
+   * The join condition: SQL over the `source`/`target` aliases
+   * (`'source.id = target.id AND target.day = source.day'`), or key column
+   * names present in both (`['id']`, `'id'`), the equi-join fast path.
+   */
+  on: string | string[];
+  /** Alias of the source rows in SQL (default 'source'). */
+  sourceAlias?: string;
+  /** Alias of the target rows in SQL (default 'target'). */
+  targetAlias?: string;
+  /** Tried in order; the first clause whose condition is TRUE wins, as in Spark. */
+  whenMatched?: WhenMatchedClause[];
+  whenNotMatched?: WhenNotMatchedClause[];
+  whenNotMatchedBySource?: WhenNotMatchedBySourceClause[];
+  /** Idempotent merge: skipped when `appId` already committed `version` or later. */
+  txn?: { appId: string; version: number };
+  /**
+   * How touched files change: rewritten ('copy-on-write') or masked with
+   * deletion vectors ('deletion-vectors'); 'auto' (default) uses deletion
+   * vectors when the table has `delta.enableDeletionVectors=true`.
+   */
+  mode?: 'copy-on-write' | 'deletion-vectors' | 'auto';
+  /**
+   * Deletion vectors of at most this many bytes are stored inline in the log
+   * instead of in a `deletion_vector_<uuid>.bin` file (default 64; 0 = always
+   * in files, as Spark writes them). Spark and delta-rs read both.
+   */
+  deletionVectorInlineBytes?: number;
+  /** Extra top-level `commitInfo` fields recorded with the commit. */
+  commitInfo?: Record<string, unknown>;
+  /** Approximate in-memory bytes per written data file. */
+  targetFileSize?: number;
+  /** Versions to try on lost commit races (default 50). */
+  maxAttempts?: number;
+}
+
+/** What a merge did, as Spark's `operationMetrics` names it. */
+export interface MergeMetrics {
+  numSourceRows: number;
+  numTargetRowsInserted: number;
+  numTargetRowsUpdated: number;
+  numTargetRowsMatchedUpdated: number;
+  numTargetRowsNotMatchedBySourceUpdated: number;
+  numTargetRowsDeleted: number;
+  numTargetRowsMatchedDeleted: number;
+  numTargetRowsNotMatchedBySourceDeleted: number;
+  /** Unchanged rows rewritten because they share a file with changed rows (copy-on-write). */
+  numTargetRowsCopied: number;
+  numOutputRows: number;
+  numTargetFilesAdded: number;
+  numTargetFilesRemoved: number;
+  numTargetChangeFilesAdded: number;
+  numTargetDeletionVectorsAdded: number;
+  numTargetDeletionVectorsRemoved: number;
+  numTargetDeletionVectorsUpdated: number;
+  numTargetBytesAdded: number;
+  numTargetBytesRemoved: number;
+  /** Files of the table before the merge, and those left after pruning (read to find matches). */
+  numTargetFilesBeforeSkipping: number;
+  numTargetFilesAfterSkipping: number;
+  executionTimeMs: number;
+}
+
+/** Outcome of {@link merge}. Conflicts with concurrent commits are thrown. */
+export interface MergeResult {
+  /** The committed version, or the current one when the merge was skipped. */
+  version: number;
+  /**
+   * True when skipped because `txn.appId` already committed `txn.version`.
+   * A merge that changes no row still commits a version (as Spark does), so
+   * its `txn` is recorded.
+   */
+  skipped: boolean;
+  metrics: MergeMetrics;
+}

@@ -1,0 +1,182 @@
+// File pruning of MERGE: a target file can only hold a matching row when its
+// partition values are among the source's key values (keys on partition
+// columns), its min/max statistics overlap the source's key range (keys on
+// data columns), and its partition values satisfy the target-only conjuncts
+// of the ON condition. Files ruled out are not read at all. With WHEN NOT
+// MATCHED BY SOURCE clauses every file is a candidate: any target row may be
+// unmatched.
+
+import * as arrow from 'apache-arrow';
+import type { Add } from '../../delta/actions.ts';
+import { buildArrowData } from '../../delta/arrow-data.ts';
+import type { ReadPredicate } from '../../delta/conflict-checker.ts';
+import { parsePartitionValue, type PartitionValue } from '../../delta/partition-values.ts';
+import type { StructField } from '../../delta/schema.ts';
+import type { Snapshot } from '../../delta/snapshot.ts';
+import { parseStats, statAt, statToComparable } from '../../delta/stats.ts';
+import { compilePredicate, type CompiledPredicate } from '../../reactive/expression/index.ts';
+import { keyReader, type KeyValue } from './keys.ts';
+import type { SourceSide } from './match.ts';
+import type { MergePlan } from './plan.ts';
+
+/** The files a merge must read, and what it read for conflict detection. */
+export interface PruneResult {
+  candidates: Add[];
+  /** Decides, for a concurrently added file, whether this merge should have read it. */
+  readPredicate: ReadPredicate;
+  /** Whether the candidates are every file of the table. */
+  wholeTable: boolean;
+}
+
+/** Chooses the candidate files of a merge (see the module comment). */
+export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSide, onText: string): PruneResult {
+  const files = snapshot.files();
+  if (plan.notMatchedBySource.length > 0) {
+    return { candidates: files, readPredicate: { text: onText, matches: () => true }, wholeTable: true };
+  }
+  const fields = new Map(snapshot.schema.fields.map((f) => [f.name, f] as const));
+  const partitionCols = new Set(snapshot.partitionColumns);
+
+  // Keys on partition columns: the set of source values; on data columns: the source's value range.
+  const partitionKeys: { column: string; field: StructField; values: Set<KeyValue> }[] = [];
+  const rangeKeys: { column: string; type: arrow.DataType; min: KeyValue; max: KeyValue }[] = [];
+  plan.keys.forEach((k, i) => {
+    const read = keyReader(source.keyData[i]);
+    const n = source.batch.numRows;
+    const field = fields.get(k.target)!;
+    if (partitionCols.has(k.target)) {
+      const values = new Set<KeyValue>();
+      for (let r = 0; r < n; r++) if (source.joinable[r]) values.add(read(r)!);
+      partitionKeys.push({ column: k.target, field, values });
+      return;
+    }
+    const type = source.keyData[i].type;
+    if (!rangeComparable(type)) return;
+    let min: KeyValue | null = null;
+    let max: KeyValue | null = null;
+    for (let r = 0; r < n; r++) {
+      if (!source.joinable[r]) continue;
+      const v = read(r)!;
+      if (typeof v === 'number' && Number.isNaN(v)) return; // NaN sorts above everything in Spark's stats; do not prune
+      if (min === null || less(v, min)) min = v;
+      if (max === null || less(max, v)) max = v;
+    }
+    if (min !== null && max !== null) rangeKeys.push({ column: k.target, type, min, max });
+  });
+
+  const partitionPreds = targetPartitionPredicates(snapshot, plan, partitionCols);
+  const partitionTest = (pv: Readonly<Record<string, string | null>>): boolean => {
+    for (const k of partitionKeys) {
+      const v = canonical(parsePartitionValue(pv[k.column] ?? null, k.field.type, k.column));
+      if (v === null || !k.values.has(v)) return false;
+    }
+    return partitionPreds.length === 0 || evaluateOnPartitions(snapshot, plan.schemas.target, partitionPreds, [pv])[0];
+  };
+  const byPartition = partitionKeys.length > 0 || partitionPreds.length > 0;
+  // Evaluated once per file for the partition conjuncts (vectorised over all files).
+  const partitionOk = partitionPreds.length > 0 ? evaluateOnPartitions(snapshot, plan.schemas.target, partitionPreds, files.map((f) => f.partitionValues)) : null;
+
+  const candidates = files.filter((add, i) => {
+    if (partitionOk && !partitionOk[i]) return false;
+    for (const k of partitionKeys) {
+      const v = canonical(parsePartitionValue(add.partitionValues[k.column] ?? null, k.field.type, k.column));
+      if (v === null || !k.values.has(v)) return false;
+    }
+    if (rangeKeys.length > 0) {
+      const stats = parseStats(add.stats);
+      if (stats && stats.numRecords === 0) return false;
+      if (stats) {
+        for (const k of rangeKeys) {
+          const lo = statToComparable(statAt(stats.minValues, [k.column]), k.type);
+          const hiRaw = statToComparable(statAt(stats.maxValues, [k.column]), k.type);
+          if (lo === undefined || hiRaw === undefined || !exactStat(lo, k.type) || !exactStat(hiRaw, k.type)) continue;
+          // Timestamp statistics are truncated to milliseconds: the true maximum may be up to 999 µs above.
+          const hi = k.type.typeId === arrow.Type.Timestamp && typeof hiRaw === 'bigint' ? hiRaw + 999n : hiRaw;
+          if (less(k.max, lo) || less(hi, k.min)) return false;
+        }
+      }
+    }
+    return true;
+  });
+  return {
+    candidates,
+    wholeTable: candidates.length === files.length && !byPartition,
+    readPredicate: { text: onText, matches: byPartition ? partitionTest : () => true },
+  };
+}
+
+/** Key types whose statistics order matches the key values' order. */
+function rangeComparable(type: arrow.DataType): boolean {
+  switch (type.typeId) {
+    case arrow.Type.Int:
+    case arrow.Type.Float:
+    case arrow.Type.Date:
+    case arrow.Type.Timestamp:
+    case arrow.Type.Utf8:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Statistics of 64-bit integers beyond 2^53 were parsed inexactly: unusable for pruning. */
+function exactStat(v: number | bigint | string, type: arrow.DataType): boolean {
+  if (typeof v !== 'number') return true;
+  if (type.typeId === arrow.Type.Int) return Number.isSafeInteger(v);
+  return !Number.isNaN(v);
+}
+
+/** Order of key values: numbers/bigints numerically, strings by UTF-8 bytes (the order of Delta statistics). */
+function less(a: KeyValue | number | bigint | string, b: KeyValue | number | bigint | string): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
+  return (a as number) < (b as number);
+}
+
+/** A partition value in the canonical key form of keys.ts. */
+function canonical(v: PartitionValue): KeyValue | null {
+  if (v === null) return null;
+  if (typeof v === 'bigint') return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return v;
+}
+
+/** Target-only ON conjuncts that read partition columns only, compiled over [target: all columns]. */
+function targetPartitionPredicates(snapshot: Snapshot, plan: MergePlan, partitionCols: ReadonlySet<string>): CompiledPredicate[] {
+  const out: CompiledPredicate[] = [];
+  for (const part of plan.targetOnly) {
+    const cols = new Set<string>();
+    const walk = (x: unknown): void => {
+      if (!x || typeof x !== 'object') return;
+      const e = x as { kind?: string; base?: { kind?: string; name?: string }; name?: string };
+      if (e.kind === 'field' && e.base?.kind === 'column' && e.base.name === plan.scope.targetAlias && e.name) cols.add(e.name);
+      for (const v of Object.values(x)) if (v && typeof v === 'object') walk(v);
+    };
+    walk(part);
+    if (cols.size === 0 || ![...cols].every((c) => partitionCols.has(c))) continue;
+    out.push(compilePredicate(part, plan.schemas.target, { table: snapshot.table }));
+  }
+  return out;
+}
+
+/** The predicates over rows made of partition values (one row per file; data columns NULL); TRUE → true. */
+function evaluateOnPartitions(
+  snapshot: Snapshot,
+  schema: arrow.Schema,
+  preds: readonly CompiledPredicate[],
+  values: readonly Readonly<Record<string, string | null>>[],
+): boolean[] {
+  const alias = schema.fields[0].type as arrow.Struct;
+  const columns = snapshot.schema.fields.map((f, i) => {
+    const isPartition = snapshot.partitionColumns.includes(f.name);
+    const vals: PartitionValue[] = values.map((pv) => (isPartition ? parsePartitionValue(pv[f.name] ?? null, f.type, f.name) : null));
+    return buildArrowData(alias.children[i].type, vals, f.name);
+  });
+  const struct = arrow.makeData({ type: alias, length: values.length, nullCount: 0, children: columns });
+  const batch = new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: values.length, nullCount: 0, children: [struct] }));
+  const ok = new Array<boolean>(values.length).fill(true);
+  for (const p of preds) {
+    const { mask } = p.mask(batch);
+    for (let i = 0; i < values.length; i++) ok[i] = ok[i] && mask[i] === 1;
+  }
+  return ok;
+}

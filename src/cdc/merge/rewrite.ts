@@ -1,0 +1,216 @@
+// The rows a merge produces: for each touched file, its rows split into
+// unchanged (copied), updated (old and new image) and deleted; and the source
+// rows inserted. Assignments are evaluated once per clause over all its rows;
+// plain column references are copied without evaluation so values (decimals,
+// nested types) pass through exactly.
+
+import * as arrow from 'apache-arrow';
+import { alignToSchema } from '../../delta/operations/align.ts';
+import { takeRows } from '../../delta/operations/take.ts';
+import { scanFileRows } from '../../delta/scan-file.ts';
+import type { Snapshot } from '../../delta/snapshot.ts';
+import type { Storage } from '../../delta/storage/storage.ts';
+import { MergeError } from './errors.ts';
+import { concatVector, contiguousColumns, NO_ACTION, type FileMatch, type SourceSide } from './match.ts';
+import type { Assignment, MergePlan } from './plan.ts';
+
+/** The changes a merge makes to one touched file. */
+export interface FileChanges {
+  match: FileMatch;
+  /** Positions (among the file's live rows) left as they are, ascending. */
+  copied: Int32Array;
+  /** Positions updated or deleted, ascending. */
+  changed: Int32Array;
+  /** Unchanged rows, in the table's schema (only when asked for: copy-on-write). */
+  copiedRows: arrow.RecordBatch | null;
+  /** New images of updated rows, in the table's schema. */
+  updated: arrow.RecordBatch[];
+  /** Old images of the updated rows (same order as `updated`, concatenated). */
+  preimages: arrow.RecordBatch[];
+  /** Old images of deleted rows. */
+  deleted: arrow.RecordBatch | null;
+  counts: { matchedUpdated: number; matchedDeleted: number; bySourceUpdated: number; bySourceDeleted: number };
+}
+
+/**
+ * Applies the actions the join decided to a touched file. With `whole`
+ * (copy-on-write, or a change feed to write) the file is read entirely and
+ * the old images come back too (and the unchanged rows with `keepCopied`); otherwise only the target
+ * columns the updates read are (none when every column is assigned from the
+ * source: then the file is not read at all).
+ */
+export async function changesOfFile(
+  storage: Storage,
+  snapshot: Snapshot,
+  plan: MergePlan,
+  source: SourceSide,
+  match: FileMatch,
+  whole: boolean,
+  keepCopied: boolean,
+  now: Date,
+): Promise<FileChanges> {
+  const table = snapshot.table;
+  const fields = snapshot.arrowSchema.fields;
+  const readNames = whole ? fields.map((f) => f.name) : plan.updateColumns;
+  let read: arrow.RecordBatch | null = null;
+  if (readNames.length > 0) {
+    const { data } = await scanFileRows(storage, snapshot, match.add, readNames);
+    if (data.numRows !== match.rows) {
+      throw new Error(`File ${match.add.path} of Delta table ${table} changed while the merge read it (${match.rows} rows, now ${data.numRows})`);
+    }
+    const schema = new arrow.Schema(readNames.map((n) => fields.find((f) => f.name === n)!));
+    read = new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: data.numRows, nullCount: 0, children: contiguousColumns(data) }));
+  }
+  const aliasType = plan.schemas.target.fields[0].type as arrow.Struct;
+  // The `target` alias struct of some rows: read columns gathered, the others NULL (no expression reads them).
+  const targetRows = (positions: Int32Array): arrow.Data => {
+    const taken = read ? takeRows(read, positions) : null;
+    const children = aliasType.children.map((f) => {
+      const i = readNames.indexOf(f.name);
+      return taken && i >= 0 ? taken.data.children[i] : nullData(f.type, positions.length);
+    });
+    return arrow.makeData({ type: aliasType, length: positions.length, nullCount: 0, children });
+  };
+  const m = plan.matched.length;
+  const copied: number[] = [];
+  const changed: number[] = [];
+  const byClause = new Map<number, number[]>();
+  for (let i = 0; i < match.rows; i++) {
+    const a = match.action[i];
+    if (a === NO_ACTION) copied.push(i);
+    else {
+      changed.push(i);
+      let list = byClause.get(a);
+      if (!list) byClause.set(a, (list = []));
+      list.push(i);
+    }
+  }
+  const counts = { matchedUpdated: 0, matchedDeleted: 0, bySourceUpdated: 0, bySourceDeleted: 0 };
+  const updated: arrow.RecordBatch[] = [];
+  const preimages: arrow.RecordBatch[] = [];
+  const deletedIdx: number[] = [];
+  for (const [clause, rows] of [...byClause].sort((a, b) => a[0] - b[0])) {
+    const isMatched = clause < m;
+    const action = isMatched ? plan.matched[clause] : plan.notMatchedBySource[clause - m];
+    if (action.kind === 'delete') {
+      deletedIdx.push(...rows);
+      if (isMatched) counts.matchedDeleted += rows.length;
+      else counts.bySourceDeleted += rows.length;
+      continue;
+    }
+    const t = Int32Array.from(rows);
+    const target = targetRows(t);
+    if (isMatched) {
+      const sourceRows = takeRows(source.batch, Int32Array.from(rows, (r) => match.sourceRow[r])).data;
+      const batch = aliasedBatch(plan.schemas.fullPair, [sourceRows, target]);
+      updated.push(assign(action.assignments, batch, { source: sourceRows, target }, snapshot.arrowSchema, table, now));
+      counts.matchedUpdated += rows.length;
+    } else {
+      const batch = aliasedBatch(plan.schemas.target, [target]);
+      updated.push(assign(action.assignments, batch, { target }, snapshot.arrowSchema, table, now));
+      counts.bySourceUpdated += rows.length;
+    }
+    if (whole) preimages.push(plainRows(snapshot.arrowSchema, read!, t));
+  }
+  deletedIdx.sort((a, b) => a - b);
+  return {
+    match,
+    copied: Int32Array.from(copied),
+    changed: Int32Array.from(changed),
+    copiedRows: whole && keepCopied ? plainRows(snapshot.arrowSchema, read!, Int32Array.from(copied)) : null,
+    updated,
+    preimages,
+    deleted: whole && deletedIdx.length > 0 ? plainRows(snapshot.arrowSchema, read!, Int32Array.from(deletedIdx)) : null,
+    counts,
+  };
+}
+
+/** Rows of a whole-file batch in the table's schema. */
+function plainRows(schema: arrow.Schema, read: arrow.RecordBatch, positions: Int32Array): arrow.RecordBatch {
+  const taken = takeRows(read, positions);
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: positions.length, nullCount: 0, children: taken.data.children }));
+}
+
+/** A column of `length` NULLs of any type. */
+function nullData(type: arrow.DataType, length: number): arrow.Data {
+  const nullBitmap = new Uint8Array((length + 7) >> 3);
+  switch (type.typeId) {
+    case arrow.Type.Struct:
+      return arrow.makeData({ type: type as arrow.Struct, length, nullCount: length, nullBitmap, children: type.children.map((f) => nullData(f.type, length)) });
+    case arrow.Type.List:
+    case arrow.Type.Map:
+      return arrow.makeData({
+        type, length, nullCount: length, nullBitmap, valueOffsets: new Int32Array(length + 1), child: nullData(type.children[0].type, 0),
+      } as never) as arrow.Data;
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary:
+      return arrow.makeData({ type, length, nullCount: length, nullBitmap, valueOffsets: new Int32Array(length + 1), data: new Uint8Array(0) } as never) as arrow.Data;
+    default:
+      return arrow.vectorFromArray(new Array(length).fill(null), type).data[0];
+  }
+}
+
+/** Source rows that matched nothing, inserted by the first WHEN NOT MATCHED clause whose condition holds. */
+export function insertedRows(plan: MergePlan, source: SourceSide, sourceMatched: Uint8Array, targetSchema: arrow.Schema, table: string, now: Date): arrow.RecordBatch[] {
+  if (plan.notMatched.length === 0) return [];
+  const masks = plan.notMatched.map((c) => (c.condition ? c.condition.mask(source.aliased, { now }).mask : null));
+  const rowsOf = plan.notMatched.map(() => [] as number[]);
+  for (let i = 0; i < source.batch.numRows; i++) {
+    if (sourceMatched[i]) continue;
+    const c = masks.findIndex((mask) => mask === null || mask[i] === 1);
+    if (c >= 0) rowsOf[c].push(i);
+  }
+  const out: arrow.RecordBatch[] = [];
+  plan.notMatched.forEach((clause, c) => {
+    if (rowsOf[c].length === 0) return;
+    const sourceRows = takeRows(source.batch, Int32Array.from(rowsOf[c])).data;
+    const batch = aliasedBatch(plan.schemas.source, [sourceRows]);
+    out.push(assign(clause.assignments, batch, { source: sourceRows }, targetSchema, table, now));
+  });
+  return out;
+}
+
+/** A batch whose top-level columns are the alias structs of `schema`. */
+export function aliasedBatch(schema: arrow.Schema, rows: arrow.Data[]): arrow.RecordBatch {
+  const length = rows[0].length;
+  const children = rows.map((r, i) => arrow.makeData({ type: schema.fields[i].type as arrow.Struct, length, nullCount: 0, children: r.children }));
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }));
+}
+
+/** Evaluates assignments into a batch of the table's schema (types normalized, NOT NULL checked by alignment). */
+function assign(
+  assignments: readonly Assignment[],
+  batch: arrow.RecordBatch,
+  sides: { source?: arrow.Data; target?: arrow.Data },
+  targetSchema: arrow.Schema,
+  table: string,
+  now: Date,
+): arrow.RecordBatch {
+  const fields: arrow.Field[] = [];
+  const columns: arrow.Data[] = [];
+  for (const a of assignments) {
+    let data: arrow.Data | null = null;
+    if (a.copy) {
+      const side = a.copy.side === 'source' ? sides.source! : sides.target!;
+      const i = (side.type as arrow.Struct).children.findIndex((f) => f.name === a.copy!.column);
+      data = side.children[i];
+    } else if (a.expr) {
+      let vec: arrow.Vector;
+      try {
+        vec = a.expr.evaluate(batch, { now });
+      } catch (err) {
+        throw new MergeError(`MERGE into Delta table ${table}: cannot compute column '${a.column}' (${a.expr.sql}): ${(err as Error).message}`);
+      }
+      if (vec.type.typeId !== arrow.Type.Null) data = concatVector(vec);
+    }
+    // Unassigned (or NULL-typed) columns are left out: alignment fills them with NULLs, or refuses a NOT NULL column.
+    if (data === null) continue;
+    fields.push(new arrow.Field(a.column, data.type, true));
+    columns.push(data);
+  }
+  const schema = new arrow.Schema(fields);
+  const n = batch.numRows;
+  const raw = new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: n, nullCount: 0, children: columns }));
+  const { data } = alignToSchema(new arrow.Table(schema, [raw]), targetSchema, { table });
+  return data.batches[0];
+}
