@@ -1,6 +1,7 @@
 // Shared plumbing for bench/<name>: every tool×case runs in its own child
 // process so that its peak RSS is its own; the child reports one JSON line.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** One measured tool×case, as it appears in the bench's closing JSON line. */
 export interface BenchResult {
@@ -21,8 +22,17 @@ export interface ChildReport {
   [extra: string]: unknown;
 }
 
-/** Peak RSS of the current process in MB (Linux reports maxRSS in KiB). */
+/**
+ * Peak RSS of the current process in MB (2^20 bytes). On Linux this is VmHWM: getrusage's maxRSS
+ * survives exec, so a child spawned by a large bench process would report its parent's RSS.
+ */
 export function peakRssMB(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Math.round((Number(hwm[1]) / 1024) * 10) / 10;
+  } catch {
+    // not Linux: fall back to getrusage
+  }
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 

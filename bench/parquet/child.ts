@@ -18,8 +18,18 @@ export interface ChildArgs {
   option?: string;
 }
 
+/** Current resident set size, in the unit of the harness's peakRssMB (2^20 bytes). */
+const rssMB = (): number => Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
+
+// RSS once the tool's code is loaded but no data (set by parseChildArgs, which
+// every writer calls first), and once the data is loaded and prepared (set
+// just before the first timed write): peak − loaded is the writer's own memory.
+let startRssMB: number | undefined;
+let loadedRssMB: number | undefined;
+
 /** argv: ipcPath parquetPath outPath codec reps [option] */
 export function parseChildArgs(argv: string[] = process.argv.slice(2)): ChildArgs {
+  startRssMB ??= rssMB();
   const [ipcPath, parquetPath, outPath, codec, reps, option] = argv;
   if (!ipcPath || !parquetPath || !outPath || (codec !== 'snappy' && codec !== 'zstd')) {
     throw new Error(`usage: <ipcPath> <parquetPath> <outPath> <snappy|zstd> <reps> [option], got ${argv.join(' ')}`);
@@ -27,6 +37,10 @@ export function parseChildArgs(argv: string[] = process.argv.slice(2)): ChildArg
   return { ipcPath, parquetPath, outPath, codec, reps: Math.max(1, Number(reps) || 1), option };
 }
 
+/**
+ * The orders table. Arrow JS's IPC reader makes every column a view into the file's bytes (no copy), so
+ * the table costs the file's size once.
+ */
 export function loadOrders(ipcPath: string): Table {
   return tableFromIPC(readFileSync(ipcPath));
 }
@@ -54,6 +68,7 @@ export async function timeWrites<T>(
   for (let i = 0; i < args.reps; i++) {
     rmSync(args.outPath, { force: true });
     const input = await prepare();
+    loadedRssMB ??= rssMB();
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     await write(input);
@@ -70,5 +85,7 @@ export async function timeWrites<T>(
  */
 export function printReport(times: WriteTimes, rows: number, extra: Record<string, unknown> = {}): void {
   const cpuSeconds = Math.round(times.cpuSeconds * 1e4) / 1e4;
-  console.log(JSON.stringify({ seconds: times.seconds, rows, cpuSeconds, ...extra, peakRssMB: peakRssMB() }));
+  const peak = peakRssMB();
+  const memory = loadedRssMB === undefined ? {} : { startRssMB, loadedRssMB, overheadMB: Math.round((peak - loadedRssMB) * 10) / 10 };
+  console.log(JSON.stringify({ seconds: times.seconds, rows, cpuSeconds, ...extra, ...memory, peakRssMB: peak }));
 }

@@ -180,6 +180,11 @@ try {
       `every output was read back by DuckDB and checked (row count, sums, string bytes, codec).`,
   );
   notes.push(`machine: ${availableParallelism()} cores, 1-minute load average ${loadavg()[0].toFixed(1)} at the end (other processes skew timings).`);
+  notes.push(
+    'memory in MB of 2^20 bytes: startRssMB = RSS with the tool loaded but no data, loadedRssMB = RSS with the data loaded ' +
+      '(and prepared, e.g. copied into wasm or a DuckDB table) just before the first write, overheadMB = peakRssMB − loadedRssMB, ' +
+      'the writer\'s own memory; peakRssMB is the process\'s VmHWM (the JS tools start at ~90 MB of node + tsx).',
+  );
   notes.push('zstd levels are each tool\'s default (tributary 3) except tributary zstd-level1.');
   notes.push('js = hyparquet-writer (ships only a Snappy compressor, so no zstd case); parquet-wasm = arrow-rs compiled to wasm.');
   if (python) notes.push(`python = pyarrow.parquet.write_table, run by ${python}`);

@@ -44,11 +44,11 @@ class ValueEncoder {
  public:
   using V = typename Traits::Value;
 
-  ValueEncoder(const ColumnSpec& spec, const EncodeOptions& options, int64_t expected_values)
+  ValueEncoder(const ColumnSpec& spec, const EncodeOptions& options, int64_t expected_values, PageSink* sink)
       : spec_(spec),
         options_(options),
         expected_values_(expected_values),
-        pages_(spec, options),
+        pages_(spec, options, sink),
         dict_(Traits::MakeDict()),
         dict_mode_(Traits::kDictionary && options.dictionary) {}
 
@@ -299,10 +299,10 @@ class ValueEncoder {
 // Walks every batch range: levels, then values, into one encoder.
 template <typename Traits, typename GatherFn>
 EncodedChunk EncodeWith(const ColumnSpec& spec, const EncodeOptions& options, const std::vector<BatchRange>& ranges,
-                        GatherFn gather) {
+                        PageSink* sink, GatherFn gather) {
   int64_t rows = 0;
   for (const BatchRange& r : ranges) rows += r.row_end - r.row_begin;
-  ValueEncoder<Traits> encoder(spec, options, rows);
+  ValueEncoder<Traits> encoder(spec, options, rows, sink);
   Segment seg;
   for (const BatchRange& r : ranges) {
     encoder.BeginBatch(spec.leaves[r.batch]);
@@ -331,35 +331,35 @@ bool NumericLess(const std::string& a, const std::string& b, bool is_unsigned) {
 }  // namespace
 
 EncodedChunk EncodeColumnChunk(const ColumnSpec& spec, const EncodeOptions& options,
-                               const std::vector<BatchRange>& ranges) {
+                               const std::vector<BatchRange>& ranges, PageSink* sink) {
   switch (spec.type) {
     case PhysicalType::kBoolean: {
       std::vector<uint8_t> scratch;
-      return EncodeWith<BoolTraits>(spec, options, ranges, [&](const LeafBuffers& leaf, const Segment& seg) {
+      return EncodeWith<BoolTraits>(spec, options, ranges, sink, [&](const LeafBuffers& leaf, const Segment& seg) {
         return GatherBool(spec, leaf, seg, scratch);
       });
     }
     case PhysicalType::kInt32: {
       std::vector<int32_t> scratch;
       auto gather = [&](const LeafBuffers& leaf, const Segment& seg) { return GatherInt32(spec, leaf, seg, scratch); };
-      if (spec.unsigned_order) return EncodeWith<NumericTraits<int32_t, true>>(spec, options, ranges, gather);
-      return EncodeWith<NumericTraits<int32_t, false>>(spec, options, ranges, gather);
+      if (spec.unsigned_order) return EncodeWith<NumericTraits<int32_t, true>>(spec, options, ranges, sink, gather);
+      return EncodeWith<NumericTraits<int32_t, false>>(spec, options, ranges, sink, gather);
     }
     case PhysicalType::kInt64: {
       std::vector<int64_t> scratch;
       auto gather = [&](const LeafBuffers& leaf, const Segment& seg) { return GatherInt64(spec, leaf, seg, scratch); };
-      if (spec.unsigned_order) return EncodeWith<NumericTraits<int64_t, true>>(spec, options, ranges, gather);
-      return EncodeWith<NumericTraits<int64_t, false>>(spec, options, ranges, gather);
+      if (spec.unsigned_order) return EncodeWith<NumericTraits<int64_t, true>>(spec, options, ranges, sink, gather);
+      return EncodeWith<NumericTraits<int64_t, false>>(spec, options, ranges, sink, gather);
     }
     case PhysicalType::kFloat: {
       std::vector<float> scratch;
-      return EncodeWith<NumericTraits<float, false>>(spec, options, ranges, [&](const LeafBuffers& leaf, const Segment& seg) {
+      return EncodeWith<NumericTraits<float, false>>(spec, options, ranges, sink, [&](const LeafBuffers& leaf, const Segment& seg) {
         return GatherFloat(spec, leaf, seg, scratch);
       });
     }
     case PhysicalType::kDouble: {
       std::vector<double> scratch;
-      return EncodeWith<NumericTraits<double, false>>(spec, options, ranges, [&](const LeafBuffers& leaf, const Segment& seg) {
+      return EncodeWith<NumericTraits<double, false>>(spec, options, ranges, sink, [&](const LeafBuffers& leaf, const Segment& seg) {
         return GatherDouble(spec, leaf, seg, scratch);
       });
     }
@@ -372,13 +372,13 @@ EncodedChunk EncodeColumnChunk(const ColumnSpec& spec, const EncodeOptions& opti
       };
       if (spec.source == SourceKind::kDictionary) {
         std::vector<DictRef> refs;
-        return EncodeWith<DictRefTraits>(spec, options, ranges, [&](const LeafBuffers& leaf, const Segment& seg) {
+        return EncodeWith<DictRefTraits>(spec, options, ranges, sink, [&](const LeafBuffers& leaf, const Segment& seg) {
           return GatherDictRefs(spec, leaf, seg, refs);
         });
       }
-      if (spec.type == PhysicalType::kByteArray) return EncodeWith<BytesTraits<true, false>>(spec, options, ranges, gather);
-      if (spec.source == SourceKind::kDecimal) return EncodeWith<BytesTraits<false, true>>(spec, options, ranges, gather);
-      return EncodeWith<BytesTraits<false, false>>(spec, options, ranges, gather);
+      if (spec.type == PhysicalType::kByteArray) return EncodeWith<BytesTraits<true, false>>(spec, options, ranges, sink, gather);
+      if (spec.source == SourceKind::kDecimal) return EncodeWith<BytesTraits<false, true>>(spec, options, ranges, sink, gather);
+      return EncodeWith<BytesTraits<false, false>>(spec, options, ranges, sink, gather);
     }
   }
   throw std::runtime_error("column '" + spec.name + "': unsupported physical type");

@@ -8,6 +8,7 @@
 
 #include "parquet/column_spec.h"
 #include "parquet/metadata.h"
+#include "parquet/page_writer.h"
 
 namespace tributary::parquet {
 
@@ -21,8 +22,10 @@ struct EncodedChunk {
 
 // Encodes rows `ranges` (in order) of `spec`. Throws std::runtime_error naming
 // the column on malformed input (offsets out of range, decimal overflow, ...).
+// With `sink`, data pages that can be written before the chunk is complete go
+// there as they are finished (see PageWriter) and not into data_pages.
 EncodedChunk EncodeColumnChunk(const ColumnSpec& spec, const EncodeOptions& options,
-                               const std::vector<BatchRange>& ranges);
+                               const std::vector<BatchRange>& ranges, PageSink* sink = nullptr);
 
 // Orders two plain-encoded statistics values of `spec`'s type (for merging
 // row-group statistics into file statistics).

@@ -1,8 +1,10 @@
-// JS boundary of the Parquet writer: `writeParquet(job) → Promise<result>`.
+// JS boundary of the Parquet writer: `writeParquet(job, fd?) → Promise<result>`.
 // The job is built and validated by src/parquet/native-job.ts; this layer only
 // re-checks buffer sizes (so bad input can never read out of bounds), keeps
 // the job object alive while native threads read Arrow's buffers in place,
-// and hands the finished file to JS as an external Buffer (no copy).
+// and either hands the finished file to JS as an external Buffer (no copy) or,
+// given an open file descriptor, writes the file to it from the worker thread
+// chunk by chunk (the caller keeps the descriptor open until the promise settles).
 //
 // Job layout (numbers unless noted; -1 = absent):
 //   codec, level, rowGroupSize, dataPageSize, dictionary (bool),
@@ -23,12 +25,16 @@
 //   Leaf: { data: TypedArray | null, bitOffset, offsets: Int32Array |
 //           BigInt64Array | null, indexSource, dictData: Uint8Array | null,
 //           dictOffsets: Int32Array | BigInt64Array | null, dictLength }
-// Result: { buffer: Buffer, numRowGroups, stats: { nullCount, min?, max? }[] }
-// (min/max plain-encoded as in the footer).
+// Result: { buffer?: Buffer (without fd), size, numRowGroups,
+//           stats: { nullCount, min?, max? }[] } (min/max plain-encoded as in the footer).
 #include "parquet/parquet_binding.h"
 
 #include <cstdlib>
 #include <string>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "parquet/file_writer.h"
 
@@ -292,43 +298,55 @@ WriteJob ParseJob(Napi::Env env, const Napi::Object& o) {
 
 class WriteWorker : public Napi::AsyncWorker {
  public:
-  WriteWorker(Napi::Env env, Napi::Object job)
-      : Napi::AsyncWorker(env, "tributary:writeParquet"), deferred_(Napi::Promise::Deferred::New(env)) {
+  // fd < 0: the file is built in memory and returned as a Buffer.
+  WriteWorker(Napi::Env env, Napi::Object job, int fd)
+      : Napi::AsyncWorker(env, "tributary:writeParquet"), deferred_(Napi::Promise::Deferred::New(env)), fd_(fd) {
     job_ = ParseJob(env, job);
     // Native threads read the job's typed arrays in place until OnOK/OnError.
     keep_alive_ = Napi::Persistent(job);
   }
 
-  ~WriteWorker() override { std::free(out_.data); }
-
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      out_ = WriteFile(job_);
+      if (fd_ >= 0) {
+        FdSink sink(fd_);
+        summary_ = WriteFile(job_, sink);
+      } else {
+        summary_ = WriteFile(job_, memory_);
+      }
     } catch (const std::bad_alloc&) {
       SetError("out of memory while encoding the Parquet file");
     } catch (const std::exception& e) {
       SetError(e.what());
     }
+#if defined(__GLIBC__)
+    // The encoder threads' malloc arenas keep their freed pages resident, and
+    // each write's new threads may pick other arenas: hand the pages back so a
+    // long-lived process writing many files does not grow by an arena per write.
+    malloc_trim(0);
+#endif
   }
 
   void OnOK() override {
     Napi::Env env = Env();
-    uint8_t* data = out_.data;
-    const size_t size = out_.size;
-    out_.data = nullptr;  // ownership moves to the Buffer
-    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
-    auto buffer = Napi::Buffer<uint8_t>::New(env, data, size, [size](Napi::Env e, uint8_t* p) {
-      std::free(p);
-      Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(size));
-    });
     Napi::Object result = Napi::Object::New(env);
-    result.Set("buffer", buffer);
-    result.Set("numRowGroups", Napi::Number::New(env, static_cast<double>(out_.num_row_groups)));
-    Napi::Array stats = Napi::Array::New(env, out_.stats.size());
-    for (size_t i = 0; i < out_.stats.size(); ++i) {
-      const ColumnFileStats& s = out_.stats[i];
+    if (fd_ < 0) {
+      const size_t size = memory_.size();
+      uint8_t* data = memory_.Release();  // ownership moves to the Buffer
+      Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
+      auto buffer = Napi::Buffer<uint8_t>::New(env, data, size, [size](Napi::Env e, uint8_t* p) {
+        std::free(p);
+        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(size));
+      });
+      result.Set("buffer", buffer);
+    }
+    result.Set("size", Napi::Number::New(env, static_cast<double>(summary_.size)));
+    result.Set("numRowGroups", Napi::Number::New(env, static_cast<double>(summary_.num_row_groups)));
+    Napi::Array stats = Napi::Array::New(env, summary_.stats.size());
+    for (size_t i = 0; i < summary_.stats.size(); ++i) {
+      const ColumnFileStats& s = summary_.stats[i];
       Napi::Object st = Napi::Object::New(env);
       st.Set("nullCount", Napi::Number::New(env, static_cast<double>(s.null_count)));
       if (s.has_min_max) {
@@ -347,13 +365,23 @@ class WriteWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference keep_alive_;
   WriteJob job_;
-  WriteOutput out_;
+  int fd_;
+  MemorySink memory_;
+  WriteSummary summary_;
 };
 
 Napi::Value WriteParquet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) Bad(env, "expected a job object");
-  auto* worker = new WriteWorker(env, info[0].As<Napi::Object>());
+  int fd = -1;
+  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+    const double d = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d <= 2147483647.0 && d == static_cast<double>(static_cast<int>(d)))) {
+      Bad(env, "the file descriptor must be a non-negative integer");
+    }
+    fd = static_cast<int>(d);
+  }
+  auto* worker = new WriteWorker(env, info[0].As<Napi::Object>(), fd);
   worker->Queue();  // the worker deletes itself after OnOK/OnError
   return worker->Promise();
 }

@@ -1,5 +1,5 @@
 // The Parquet writer: Arrow in, Parquet bytes and statistics out.
-export { writeParquet, writeParquetFile, type ParquetInput } from './write.ts';
+export { writeParquet, writeParquetFile, writeParquetToFd, type ParquetFileWriteResult, type ParquetInput } from './write.ts';
 export type {
   ColumnStats,
   FileStats,

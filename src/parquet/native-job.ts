@@ -118,16 +118,23 @@ export interface NativeColumnStats {
 }
 
 export interface NativeResult {
-  buffer: Buffer;
+  /** The whole file; only when no file descriptor was given. */
+  buffer?: Buffer;
+  /** Bytes of the file. */
+  size: number;
   numRowGroups: number;
   stats: NativeColumnStats[];
 }
 
-type WriteFn = (job: NativeJob) => Promise<NativeResult>;
+type WriteFn = (job: NativeJob, fd?: number) => Promise<NativeResult>;
 
-/** Runs the job on the native encoder (off the JS thread). */
-export function runNativeJob(job: NativeJob): Promise<NativeResult> {
+/**
+ * Runs the job on the native encoder (off the JS thread). Without `fd` the file comes back as a Buffer;
+ * with `fd` (an open, writable descriptor the caller keeps open until the promise settles) it is written
+ * there with write(2), column chunk by column chunk, so it is never whole in memory.
+ */
+export function runNativeJob(job: NativeJob, fd?: number): Promise<NativeResult> {
   const fn = native.writeParquet as WriteFn | undefined;
   if (typeof fn !== 'function') throw new Error('tributary: the native addon has no writeParquet (rebuild it)');
-  return fn(job);
+  return fd === undefined ? fn(job) : fn(job, fd);
 }

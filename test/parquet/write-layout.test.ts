@@ -165,7 +165,9 @@ test('writeParquetFile writes the same bytes and leaves no temporary file', asyn
   try {
     const path = join(dir, 'out.parquet');
     const result = await writeParquetFile(path, batch(0, 100));
-    assert.ok(readFileSync(path).equals(Buffer.from(result.bytes)));
+    const inMemory = await writeParquet(batch(0, 100));
+    assert.ok(readFileSync(path).equals(Buffer.from(inMemory.bytes)));
+    assert.is(result.size, inMemory.bytes.length);
     assert.equal(readdirSync(dir), ['out.parquet']);
     let failed = false;
     await writeParquetFile(join(dir, 'missing', 'x.parquet'), batch(0, 10)).catch(() => (failed = true));

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import type { Add } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
-import type { ParquetCompression } from '../../parquet/types.ts';
-import { writeParquet } from '../../parquet/write.ts';
+import type { FileStats, ParquetCompression, ParquetWriteOptions } from '../../parquet/types.ts';
+import { writeParquet, writeParquetToFd } from '../../parquet/write.ts';
 import { partitionDirectory, serializePartitionValue, type PartitionValue } from '../partition-values.ts';
 import type { StructType } from '../schema.ts';
 import { canTake, takeRows } from './take.ts';
@@ -108,13 +108,12 @@ export async function writeDataFiles(storage: Storage, groups: readonly Partitio
       const dir = partitionDirectory([...options.partitionColumns], group.values);
       const name = `part-${String(fileIndex++).padStart(5, '0')}-${randomUUID()}-c000${extensionOf(compression)}`;
       const relative = `${dir}${name}`;
-      const { bytes, stats } = await writeParquet(chunk, { compression });
-      await storage.write(relative, bytes);
+      const { size, stats } = await writeParquetObject(storage, relative, chunk, { compression });
       const meta = await storage.head(relative);
       adds.push({
         path: addPathOf(relative),
         partitionValues: { ...group.values },
-        size: bytes.length,
+        size,
         modificationTime: meta?.modificationTime ?? Date.now(),
         dataChange: true,
         stats: buildStats(stats, chunk.schema, { ...statsOptions, partitionColumns: [], collectionNullCounts: collectionNullCounts(chunk) }),
@@ -122,6 +121,24 @@ export async function writeDataFiles(storage: Storage, groups: readonly Partitio
     }
   }
   return adds;
+}
+
+/**
+ * Writes one Parquet data file: streamed straight into the storage's file when it offers `writeFile`
+ * (local disks: the file is never whole in memory), else encoded in memory and written as one object.
+ */
+async function writeParquetObject(
+  storage: Storage,
+  relative: string,
+  data: arrow.Table,
+  options: ParquetWriteOptions,
+): Promise<{ size: number; stats: FileStats }> {
+  if (storage.writeFile) {
+    return storage.writeFile(relative, (fd) => writeParquetToFd(fd, data, options, `${relative} in ${storage.root}`));
+  }
+  const { bytes, stats } = await writeParquet(data, options);
+  await storage.write(relative, bytes);
+  return { size: bytes.length, stats };
 }
 
 /** Splits a table into consecutive row ranges of about `targetBytes` in-memory bytes each. */

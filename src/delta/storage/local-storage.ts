@@ -4,7 +4,9 @@
 // several racing writers wins, and readers never observe a partial file.
 
 import { randomUUID } from 'node:crypto';
+import { readFile as readFileCallback, stat as statCallback } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { promisify } from 'node:util';
 import * as nodePath from 'node:path';
 import type { FileMeta, Storage } from './storage.ts';
 
@@ -34,7 +36,7 @@ export class LocalStorage implements Storage {
 
   async read(path: string): Promise<Uint8Array | null> {
     try {
-      const buf = await fs.readFile(this.abs(path));
+      const buf = await readFileWhole(this.abs(path));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -66,7 +68,7 @@ export class LocalStorage implements Storage {
 
   async head(path: string): Promise<FileMeta | null> {
     try {
-      const st = await fs.stat(this.abs(path));
+      const st = await statPath(this.abs(path));
       if (!st.isFile()) return null;
       return { path, size: st.size, modificationTime: Math.floor(st.mtimeMs) };
     } catch (err) {
@@ -85,6 +87,25 @@ export class LocalStorage implements Storage {
       await fs.rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  async writeFile<T>(path: string, produce: (fd: number) => Promise<T>): Promise<T> {
+    const target = this.abs(path);
+    const { tmp, handle } = await this.openTemp(target);
+    let value: T;
+    try {
+      try {
+        value = await produce(handle.fd);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    return value;
   }
 
   async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
@@ -146,12 +167,17 @@ export class LocalStorage implements Storage {
     }
   }
 
-  /** Writes `data` to a uniquely named hidden temp file beside `target`. */
-  private async writeTemp(target: string, data: Uint8Array): Promise<string> {
+  /** Creates a uniquely named hidden temp file beside `target`, open for writing. */
+  private async openTemp(target: string): Promise<{ tmp: string; handle: fs.FileHandle }> {
     const dir = nodePath.dirname(target);
     await fs.mkdir(dir, { recursive: true });
     const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
-    const handle = await fs.open(tmp, 'wx');
+    return { tmp, handle: await fs.open(tmp, 'wx') };
+  }
+
+  /** Writes `data` to a uniquely named hidden temp file beside `target`. */
+  private async writeTemp(target: string, data: Uint8Array): Promise<string> {
+    const { tmp, handle } = await this.openTemp(target);
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -164,6 +190,11 @@ export class LocalStorage implements Storage {
     return tmp;
   }
 }
+
+// Log reads are many small files: the callback forms read a file in one
+// native request (fs/promises' readFile makes several round trips through JS).
+const readFileWhole = promisify(readFileCallback);
+const statPath = promisify(statCallback);
 
 // Temp files are hidden so that listings (and other engines) ignore them.
 const TEMP_PREFIX = '.tributary-';

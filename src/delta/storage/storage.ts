@@ -18,6 +18,13 @@ export interface Storage {
   /** Writes or replaces an object (data files, checkpoints, `_last_checkpoint`). */
   write(path: string, data: Uint8Array): Promise<void>;
   /**
+   * Optional (storages on a local file system): writes or replaces an object by handing `produce` an open,
+   * writable descriptor of a private temporary file, so a writer can stream into it instead of building the
+   * bytes in memory. The object appears at `path` atomically once `produce` resolves, as with `write`; if
+   * `produce` throws, nothing appears and the temporary file is removed.
+   */
+  writeFile?<T>(path: string, produce: (fd: number) => Promise<T>): Promise<T>;
+  /**
    * Writes an object only if nothing exists at `path`, atomically: the basis of
    * optimistic commits. Returns false (and writes nothing) when it already exists.
    */
