@@ -2,8 +2,7 @@
 // checkpoints, V2 checkpoints (JSON or Parquet, "UUID-named") and their
 // sidecar files (PROTOCOL.md "Checkpoints", "V2 Spec").
 
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type Compressors, type FileMetaData } from 'hyparquet';
 import type { Action } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
 import { CorruptLogError } from './errors.ts';
@@ -11,6 +10,18 @@ import type { CheckpointRef } from './log-segment.ts';
 import { sidecarPath } from './log-path.ts';
 import { storageAsyncBuffer } from './parquet-file.ts';
 import { parseActions } from './commit-reader.ts';
+import { decodeCheckpoint, NATIVE_CODECS, type DecodedAction } from './checkpoint-decoder.ts';
+
+// The fast decoder decompresses natively with the Parquet writer's codecs
+// (Snappy, gzip, Brotli, zstd); WebAssembly decoders for the rest (LZ4) and
+// for the general reader load only when a file needs them.
+let otherCodecs: Promise<Compressors> | undefined;
+async function compressorsFor(metadata: FileMetaData | null): Promise<Compressors> {
+  const plain = metadata?.row_groups.every((rg) => rg.columns.every((c) => c.meta_data?.codec === 'UNCOMPRESSED' || (c.meta_data?.codec ?? '') in NATIVE_CODECS));
+  if (plain) return {};
+  otherCodecs ??= import('hyparquet-compressors').then((m) => m.compressors as Compressors);
+  return otherCodecs;
+}
 
 /** Top-level checkpoint columns replay needs (commitInfo and cdc never appear in checkpoints). */
 const CHECKPOINT_COLUMNS = ['add', 'remove', 'metaData', 'protocol', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'];
@@ -51,32 +62,47 @@ async function readJsonCheckpoint(storage: Storage, path: string): Promise<Actio
 /** Reads the action columns of a checkpoint-shaped Parquet file. */
 export async function readParquetActions(storage: Storage, path: string, size: number | undefined, columns: string[]): Promise<Action[]> {
   const file = await storageAsyncBuffer(storage, path, size);
-  let rows: Record<string, unknown>[];
+  let decoded: DecodedAction[] | undefined;
+  let rows: Record<string, unknown>[] = [];
   try {
     const metadata = await parquetMetadataAsync(file);
     const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
     const wanted = columns.filter((c) => present.has(c));
     if (wanted.length === 0) return [];
-    rows = await parquetReadObjects({ file, metadata, columns: wanted, compressors });
+    const compressors = await compressorsFor(metadata);
+    try {
+      decoded = await decodeCheckpoint(file, metadata, wanted, compressors);
+    } catch {
+      // Outside the fast decoder's subset (UnsupportedCheckpointEncoding) or a file it finds
+      // malformed: the general reader handles every Parquet feature and decides whether it is corrupt.
+      rows = await parquetReadObjects({ file, metadata, columns: wanted, compressors: await compressorsFor(null) });
+    }
   } catch (err) {
     throw new CorruptLogError(`Cannot read checkpoint file ${path} of Delta table ${storage.root}: ${(err as Error).message}`);
   }
   const out: Action[] = [];
+  if (decoded) {
+    // The fast decoder already yields plain values (numbers, no undefined fields).
+    for (const { column, value } of decoded) {
+      const action = normalizeAction(column, value);
+      if (action) out.push(action);
+    }
+    return out;
+  }
   for (const row of rows) {
     for (const key of columns) {
       const value = row[key];
       if (value === null || value === undefined || typeof value !== 'object') continue;
-      const action = normalizeAction(key, value as Record<string, unknown>);
+      const action = normalizeAction(key, plain(value) as Record<string, unknown>);
       if (action) out.push(action);
     }
   }
   return out;
 }
 
-// hyparquet yields INT64 as bigint and leaves absent optional fields out;
-// actions use JS numbers (all these values are far below 2^53).
-function normalizeAction(key: string, raw: Record<string, unknown>): Action | null {
-  const v = plain(raw) as Record<string, unknown>;
+// Actions use JS numbers (all these values are far below 2^53) and no
+// undefined fields; `v` is already in that form and is adjusted in place.
+function normalizeAction(key: string, v: Record<string, unknown>): Action | null {
   switch (key) {
     case 'add': {
       if (typeof v.path !== 'string') return null;

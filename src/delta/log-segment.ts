@@ -174,6 +174,59 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
+ * The segment of a newer version, from `base` and a listing of `_delta_log`
+ * entries after `base.version` (`storage.listFrom(LOG_DIR, versionPrefix(base.version + 1))`).
+ * `added` are the commits after `base.version` (what must be replayed on top
+ * of the state of `base`); `segment` uses the newest complete checkpoint of
+ * the listing when there is one, so segments stay short on long-lived handles.
+ * Returns `null` when the listing cannot extend `base` (commits missing after
+ * it, e.g. cleaned up): load the version from scratch then. `added` is empty
+ * when nothing was committed after `base`.
+ *
+ * @example
+ * const listing = await storage.listFrom(LOG_DIR, versionPrefix(seg.version + 1));
+ * const next = extendLogSegment(seg, listing); // { segment, added } | null
+ */
+export function extendLogSegment(base: LogSegment, listing: readonly FileMeta[]): { segment: LogSegment; added: CommitFile[] } | null {
+  const added: CommitFile[] = [];
+  const checkpoints = new Map<number, CheckpointRef[]>();
+  const multipart = new Map<string, { version: number; parts: number; files: Map<number, FileMeta> }>();
+  for (const f of listing) {
+    const p = parseLogPath(f.path);
+    if (!p || p.version <= base.version) continue;
+    if (p.kind === 'commit') added.push({ ...f, version: p.version });
+    else if (p.kind === 'checkpoint') {
+      if (p.format === 'multipart') {
+        const key = `${p.version}/${p.parts}`;
+        let g = multipart.get(key);
+        if (!g) multipart.set(key, (g = { version: p.version, parts: p.parts, files: new Map() }));
+        g.files.set(p.part, f);
+      } else {
+        pushTo(checkpoints, p.version, { version: p.version, format: p.format, files: [f] });
+      }
+    }
+  }
+  added.sort((a, b) => a.version - b.version);
+  for (let i = 0; i < added.length; i++) if (added[i].version !== base.version + 1 + i) return null;
+  const version = added.at(-1)?.version ?? base.version;
+  // A checkpoint past the last commit we see means commits were cleaned up or are being written: start over.
+  if ([...checkpoints.keys(), ...[...multipart.values()].map((g) => g.version)].some((v) => v > version)) return null;
+  if (added.length === 0) return { segment: base, added };
+  for (const g of multipart.values()) {
+    if (g.files.size !== g.parts) continue;
+    const parts = [...g.files.keys()].sort((a, b) => a - b).map((i) => g.files.get(i) as FileMeta);
+    pushTo(checkpoints, g.version, { version: g.version, format: 'multipart', files: parts });
+  }
+  const cpVersion = Math.max(-1, ...checkpoints.keys());
+  const lastCommit = added[added.length - 1];
+  const segment: LogSegment =
+    cpVersion >= 0
+      ? { version, checkpoint: pickCheckpoint(checkpoints.get(cpVersion) as CheckpointRef[]), commits: added.filter((c) => c.version > cpVersion), lastCommit }
+      : { version, checkpoint: base.checkpoint, commits: [...base.commits, ...added], lastCommit };
+  return { segment, added };
+}
+
+/**
  * Commit files in `[from, to]` (inclusive; `to` defaults to the latest),
  * ascending. Versions whose files were cleaned up are simply absent.
  */

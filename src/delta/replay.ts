@@ -98,6 +98,25 @@ export function replay(commitsNewestFirst: Action[][], checkpoint: Action[], tab
   return { protocol, metadata, files, tombstones, txns, domains, latestCommitInfo };
 }
 
+/**
+ * The state after `commitsNewestFirst` (the commits following `base`'s
+ * version, newest first), without re-reading what `base` already reconciled:
+ * the new commits are replayed first and `base` is visited like a checkpoint
+ * after them, so the result (entry order included) is what a full replay of
+ * the same actions gives. `base` is not modified.
+ */
+export function advanceState(base: TableState, commitsNewestFirst: Action[][], table: string): TableState {
+  const asActions: Action[] = [{ protocol: base.protocol }, { metaData: base.metadata }];
+  for (const add of base.files.values()) asActions.push({ add });
+  for (const remove of base.tombstones.values()) asActions.push({ remove });
+  for (const txn of base.txns.values()) asActions.push({ txn });
+  for (const domainMetadata of base.domains.values()) asActions.push({ domainMetadata });
+  const state = replay(commitsNewestFirst, asActions, table);
+  // No new commit with a commitInfo: keep the base's (as a full replay of the same segment would).
+  if (commitsNewestFirst.length === 0) state.latestCommitInfo = base.latestCommitInfo;
+  return state;
+}
+
 /** Reads every file of a segment (commits concurrently) and replays them. */
 export async function replaySegment(storage: Storage, segment: LogSegment): Promise<TableState> {
   const [checkpointActions, commits] = await Promise.all([

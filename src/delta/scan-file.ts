@@ -8,6 +8,7 @@ import * as arrow from 'apache-arrow';
 import type { Add } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
 import { readDeletionVector } from './deletion-vector.ts';
+import { readFileNative } from './maintenance/native-read.ts';
 import { scanSnapshot } from './scan.ts';
 import type { Snapshot } from './snapshot.ts';
 
@@ -33,14 +34,10 @@ export interface FileRows {
  * // rowIndexes[i] is the index of data row i in the Parquet file
  */
 export async function scanFileRows(storage: Storage, snapshot: Snapshot, add: Add, columns?: string[]): Promise<FileRows> {
-  // A view of the snapshot holding just this file, so the regular scan (column mapping, type widening, partition values) applies.
-  const one = Object.create(snapshot, { files: { value: () => [add] } }) as Snapshot;
-  const batches: arrow.RecordBatch[] = [];
-  for await (const b of scanSnapshot(storage, one, { columns })) batches.push(b);
   const schema = columns
     ? new arrow.Schema(columns.map((c) => snapshot.arrowSchema.fields.find((f) => f.name === c)!))
     : snapshot.arrowSchema;
-  const data = new arrow.Table(schema, batches);
+  const data = (await readNative(storage, snapshot, add, schema)) ?? (await readScan(storage, snapshot, add, schema, columns));
   const deleted = add.deletionVector ? await readDeletionVector(storage, add.deletionVector) : new Uint32Array(0);
   const live = data.numRows;
   const rowIndexes = new Uint32Array(live);
@@ -55,4 +52,25 @@ export async function scanFileRows(storage: Storage, snapshot: Snapshot, add: Ad
     rowIndexes[i] = row;
   }
   return { data, rowIndexes, deleted, physicalRows: live + deleted.length };
+}
+
+/**
+ * The columnar fast path: flat columns decoded natively straight into Arrow
+ * buffers (no per-row JS values, which made GC dominate MERGE on large
+ * files). Null when a column is a partition column or the file needs the
+ * general reader (nested types, column mapping, widened types, missing columns).
+ */
+async function readNative(storage: Storage, snapshot: Snapshot, add: Add, schema: arrow.Schema): Promise<arrow.Table | null> {
+  const partitions = new Set(snapshot.partitionColumns);
+  if (schema.fields.some((f) => partitions.has(f.name))) return null;
+  const batch = await readFileNative(storage, snapshot, add, schema);
+  return batch ? new arrow.Table(schema, [batch]) : null;
+}
+
+/** The general path: the regular scan over a view of the snapshot holding just this file (column mapping, type widening, partition values). */
+async function readScan(storage: Storage, snapshot: Snapshot, add: Add, schema: arrow.Schema, columns?: string[]): Promise<arrow.Table> {
+  const one = Object.create(snapshot, { files: { value: () => [add] } }) as Snapshot;
+  const batches: arrow.RecordBatch[] = [];
+  for await (const b of scanSnapshot(storage, one, { columns })) batches.push(b);
+  return new arrow.Table(schema, batches);
 }

@@ -3,11 +3,12 @@
 // version, turning commit conflicts into thrown errors.
 
 import type * as arrow from 'apache-arrow';
-import type { Add, Metadata, Protocol } from './actions.ts';
+import type { Add, DomainMetadata, Metadata, Protocol } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
-import { LocalStorage } from './storage/local-storage.ts';
+import { openStorage } from './storage/open-storage.ts';
 import { TableNotFoundError } from './errors.ts';
 import { loadSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
+import { commitPath } from './log-path.ts';
 import { scanSnapshot, type ScanOptions } from './scan.ts';
 import { Transaction } from './transaction.ts';
 import { shouldCheckpoint, writeCheckpoint, type CheckpointInfo } from './checkpoint-writer.ts';
@@ -29,6 +30,10 @@ export interface AppendOptions {
   mergeSchema?: boolean;
   /** Approximate in-memory bytes per data file. */
   targetFileSize?: number;
+  /** Extra top-level `commitInfo` fields recorded with the commit (e.g. a streaming sink's offsets). */
+  commitInfo?: Record<string, unknown>;
+  /** Domain metadata committed atomically with the data (needs writer feature `domainMetadata`). */
+  domainMetadata?: DomainMetadata[];
 }
 
 /** Options of {@link DeltaTable.overwrite}. */
@@ -37,6 +42,8 @@ export interface OverwriteOptions {
   replaceWhere?: string;
   txn?: TxnId;
   targetFileSize?: number;
+  commitInfo?: Record<string, unknown>;
+  domainMetadata?: DomainMetadata[];
 }
 
 /** Outcome of a write through the table API (conflicts are thrown). */
@@ -55,7 +62,7 @@ export interface TableWriteResult {
 }
 
 function storageOf(location: string | Storage): Storage {
-  return typeof location === 'string' ? new LocalStorage(location) : location;
+  return openStorage(location);
 }
 
 /**
@@ -161,7 +168,8 @@ export class DeltaTable {
 
   /** Loads the latest version (a time-traveled handle moves to the latest too). */
   async refresh(): Promise<this> {
-    this.snap = await loadSnapshot(this.storage);
+    // A handle at the latest version only needs the commits since; a time-traveled one starts over.
+    this.snap = this.pinned ? await loadSnapshot(this.storage) : await this.snap.update(this.storage);
     (this as { pinned: boolean }).pinned = false;
     return this;
   }
@@ -190,7 +198,8 @@ export class DeltaTable {
 
   /** Appends rows. Throws the ConflictError subclass when a concurrent commit makes the append impossible. */
   append(data: WriteInput, options: AppendOptions = {}): Promise<TableWriteResult> {
-    return this.write(data, { mode: 'append', txn: options.txn, mergeSchema: options.mergeSchema, targetFileSize: options.targetFileSize });
+    const { txn, mergeSchema, targetFileSize, commitInfo, domainMetadata } = options;
+    return this.write(data, { mode: 'append', txn, mergeSchema, targetFileSize, commitInfo, domainMetadata });
   }
 
   /**
@@ -198,7 +207,8 @@ export class DeltaTable {
    * Refused on append-only tables.
    */
   overwrite(data: WriteInput, options: OverwriteOptions = {}): Promise<TableWriteResult> {
-    return this.write(data, { mode: 'overwrite', replaceWhere: options.replaceWhere, txn: options.txn, targetFileSize: options.targetFileSize });
+    const { replaceWhere, txn, targetFileSize, commitInfo, domainMetadata } = options;
+    return this.write(data, { mode: 'overwrite', replaceWhere, txn, targetFileSize, commitInfo, domainMetadata });
   }
 
   private async write(data: WriteInput, options: Parameters<typeof writeTable>[3]): Promise<TableWriteResult> {
@@ -206,7 +216,8 @@ export class DeltaTable {
       throw new Error(`Delta table ${this.storage.root} was opened at version ${this.snap.version} for time travel; call refresh() or open it without a version to write`);
     }
     // Writes go against the latest version, as in Spark: a stale handle must not resurrect removed files.
-    const latest = await loadSnapshot(this.storage);
+    // Only the commits since the handle's version are read.
+    const latest = await this.snap.update(this.storage);
     const result: WriteResult = await writeTable(this.storage, latest, data, options);
     if (result.status === 'conflict') {
       this.snap = latest;
@@ -223,16 +234,31 @@ export class DeltaTable {
       removedFiles: result.removedFiles.length,
       numOutputRows: result.numOutputRows,
     };
-    this.snap = await loadSnapshot(this.storage, { version: result.version });
+    this.snap = await this.committedSnapshot(latest, result);
     if (shouldCheckpoint(result.version, this.snap.properties)) {
       try {
         out.checkpoint = await writeCheckpoint(this.storage, this.snap);
+        const file = await this.storage.head(out.checkpoint.path);
+        if (file) this.snap = this.snap.withCheckpoint({ version: out.checkpoint.version, format: 'classic', files: [file] });
       } catch (err) {
         // The commit stands; readers just replay more JSON until the next checkpoint.
         out.checkpointError = err as Error;
       }
     }
     return out;
+  }
+
+  /**
+   * The snapshot at the version `result` committed on top of `read`: built
+   * from the committed actions when nobody committed in between (no log
+   * read), loaded otherwise.
+   */
+  private async committedSnapshot(read: Snapshot, result: Extract<WriteResult, { status: 'committed' }>): Promise<Snapshot> {
+    if (result.actions && result.version === read.version + 1) {
+      const file = await this.storage.head(commitPath(result.version));
+      if (file) return read.advance([{ version: result.version, actions: result.actions, file }]);
+    }
+    return loadSnapshot(this.storage, { version: result.version });
   }
 
   private async snapshotFor(options: SnapshotOptions): Promise<Snapshot> {

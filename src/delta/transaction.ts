@@ -5,12 +5,12 @@
 // until the commit file exists, so a failed transaction leaves only orphans.
 
 import { randomUUID } from 'node:crypto';
-import type { Action, Add, CommitInfo, DomainMetadata, Metadata, Protocol, Remove } from './actions.ts';
+import type { Action, Add, AddCdcFile, CommitInfo, DomainMetadata, Metadata, Protocol, Remove } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
 import type { Snapshot } from './snapshot.ts';
 import { commitWithRetry, ENGINE_INFO, validateCommitActions, type CommitResult } from './commit.ts';
 import type { CurrentTransactionInfo, IsolationLevel, ReadPredicate } from './conflict-checker.ts';
-import { assertWritable, writeBlocker } from './writer-features.ts';
+import { assertWritable, protocolFeatures, writeBlocker } from './writer-features.ts';
 
 export interface TransactionOptions {
   /** Operation name recorded in commitInfo (WRITE, CREATE TABLE, ...). */
@@ -19,6 +19,11 @@ export interface TransactionOptions {
   operationParameters?: Record<string, unknown>;
   /** Free-form `commitInfo.userMetadata`. */
   userMetadata?: string;
+  /**
+   * Extra top-level `commitInfo` fields (a streaming sink's source offsets);
+   * the standard fields (operation, timestamp, txnId, ...) take precedence.
+   */
+  commitInfo?: Record<string, unknown>;
   /** Versions to try on lost races before giving up (default 50). */
   maxAttempts?: number;
 }
@@ -118,6 +123,11 @@ export class Transaction {
     this.fileActions.push({ remove });
   }
 
+  /** Stages a change data file (`cdc` action) written for this commit. */
+  addCdcFile(cdc: AddCdcFile): void {
+    this.fileActions.push({ cdc });
+  }
+
   addDomainMetadata(domain: DomainMetadata): void {
     this.domainActions.push(domain);
   }
@@ -161,6 +171,9 @@ export class Transaction {
     if (blocker) throw blocker.toError(table);
     const actions = this.stagedActions();
     validateCommitActions(actions, table);
+    if (this.domainActions.length > 0 && !protocolFeatures(protocol).has('domainMetadata')) {
+      throw new Error(`Cannot write domain metadata to Delta table ${table}: its protocol lacks writer feature 'domainMetadata'`);
+    }
     if (metadata.configuration['delta.appendOnly'] === 'true' && actions.some((a) => 'remove' in a && a.remove.dataChange)) {
       throw new Error(
         `Cannot remove data from Delta table ${table}: it is append-only (table property delta.appendOnly=true, feature appendOnly). ` +
@@ -195,7 +208,9 @@ export class Transaction {
       isBlindAppend,
       partitionColumns: this.snapshot?.partitionColumns ?? metadata.partitionColumns,
     };
+    const { timestamp: _t, readVersion: _r, ...extra } = this.options.commitInfo ?? {};
     const commitInfo: CommitInfo = {
+      ...extra,
       operation: this.options.operation,
       operationParameters: stringifyParameters(this.options.operationParameters ?? {}),
       isolationLevel,

@@ -94,7 +94,8 @@ function show(v: unknown): string {
 function enforceNotNull(data: arrow.Table, schema: StructType, table: string): void {
   const check = (vec: arrow.Vector | null, type: DeltaType, nullable: boolean, path: string[], parentValid: ((r: number) => boolean) | null) => {
     if (!vec) return;
-    if (!nullable) {
+    // nullCount is a popcount of the validity bitmap: no nulls means nothing to check row by row.
+    if (!nullable && vec.nullCount > 0) {
       for (let r = 0; r < vec.length; r++) {
         if ((parentValid === null || parentValid(r)) && !vec.isValid(r)) {
           throw new Error(`NOT NULL constraint violated for column ${path.join('.')} at row ${r}: the value is NULL (Delta table ${table}); nothing was written`);

@@ -5,7 +5,7 @@
 // the commit is the only step that makes anything visible.
 
 import * as arrow from 'apache-arrow';
-import type { Add, Metadata, Remove } from '../actions.ts';
+import type { Action, Add, DomainMetadata, Metadata, Remove } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildArrowData } from '../arrow-data.ts';
 import type { ConflictError, ReadPredicate } from '../conflict-checker.ts';
@@ -37,11 +37,23 @@ export interface WriteOptions {
   targetFileSize?: number;
   /** Versions to try on lost commit races (default 50). */
   maxAttempts?: number;
+  /** Extra top-level `commitInfo` fields (see TransactionOptions.commitInfo). */
+  commitInfo?: Record<string, unknown>;
+  /** Domain metadata to commit with the data (needs the table's `domainMetadata` writer feature). */
+  domainMetadata?: DomainMetadata[];
 }
 
 /** What a write did. */
 export type WriteResult =
-  | { status: 'committed'; version: number; addedFiles: Add[]; removedFiles: Remove[]; numOutputRows: number }
+  | {
+      status: 'committed';
+      version: number;
+      addedFiles: Add[];
+      removedFiles: Remove[];
+      numOutputRows: number;
+      /** The committed actions, commitInfo first (to advance a snapshot without re-reading the log). */
+      actions?: Action[];
+    }
   /** An idempotent write whose txn version was already committed: nothing was written. */
   | { status: 'skipped'; version: number; appId: string; committedVersion: number }
   | { status: 'conflict'; error: ConflictError };
@@ -70,7 +82,13 @@ export async function writeTable(storage: Storage, snapshot: Snapshot, input: Wr
     partitionBy: JSON.stringify(snapshot.partitionColumns),
   };
   if (options.replaceWhere !== undefined) params.predicate = JSON.stringify([options.replaceWhere]);
-  const txn = new Transaction(storage, snapshot, { operation: 'WRITE', operationParameters: params, maxAttempts: options.maxAttempts });
+  const txn = new Transaction(storage, snapshot, {
+    operation: 'WRITE',
+    operationParameters: params,
+    maxAttempts: options.maxAttempts,
+    commitInfo: options.commitInfo,
+  });
+  for (const d of options.domainMetadata ?? []) txn.addDomainMetadata(d);
 
   if (options.txn) {
     const { appId, version } = options.txn;
@@ -148,7 +166,7 @@ export async function writeTable(storage: Storage, snapshot: Snapshot, input: Wr
     await deleteQuietly(storage, adds);
     return { status: 'conflict', error: result.error };
   }
-  return { status: 'committed', version: result.version, addedFiles: adds, removedFiles: removes, numOutputRows: data.numRows };
+  return { status: 'committed', version: result.version, addedFiles: adds, removedFiles: removes, numOutputRows: data.numRows, actions: result.actions };
 }
 
 /** A `remove` for an active file, carrying what VACUUM and CDF readers use. */
