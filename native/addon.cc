@@ -2,11 +2,13 @@
 #include <napi.h>
 
 #include "codec/codec_binding.h"
+#include "maintenance/maintenance_binding.h"
 #include "parquet/parquet_binding.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tributary::codec::Register(env, exports);
   tributary::parquet::Register(env, exports);
+  tributary::maintenance::Register(env, exports);
   return exports;
 }
 

@@ -10,4 +10,7 @@ const [dir, changesFile, scd] = process.argv.slice(2);
 const table = arrow.tableFromIPC(readFileSync(changesFile));
 const options = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: Number(scd) as 1 | 2 };
 const { seconds, value } = await time(() => lastValueFrom(from(table.batches).pipe(applyChanges(dir, options), toArray())));
-console.log(JSON.stringify({ seconds, rows: table.numRows, version: value.at(-1)!.version, peakRssMB: peakRssMB() }));
+// CPU seconds too: the wall clock of a loaded machine says little.
+const cpu = process.cpuUsage();
+const cpuSeconds = Math.round((cpu.user + cpu.system) / 1e4) / 100;
+console.log(JSON.stringify({ seconds, cpuSeconds, rows: table.numRows, version: value.at(-1)!.version, peakRssMB: peakRssMB() }));

@@ -1,9 +1,11 @@
 // bench/cdc: APPLY CHANGES (SCD1, SCD2) against delta-rs MERGE on the same
 // target and change batch, each timed in its own process.
-//   npm run bench -- cdc [--rows N] [--changes N] [--big] [--keep]
-// Cases: scd1-2M-cow (copy-on-write), scd2-2M (Tributary only: delta-rs has
-// no SCD2; its SCD1 MERGE result is the reference for the current rows),
-// scd1-10M (with --big: 10M target, 1M changes). Both tools' results are
+//   npm run bench -- cdc [--rows N] [--changes N] [--big] [--keep] [--only a,b]
+// Cases: scd1-2M-cow (copy-on-write), scd1-2M-dv (deletion vectors: the
+// target has delta.enableDeletionVectors=true), scd2-2M (Tributary only:
+// delta-rs has no SCD2; its SCD1 MERGE result is the reference for the
+// current rows), scd1-10M (with --big: 10M target, 1M changes, deletion
+// vectors). `--only cow,dv` runs the cases whose names contain a listed part. Both tools' results are
 // read by DuckDB (read_parquet over the files each log lists) and compared by
 // row count and checksum; a mismatch fails the bench.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,9 @@ const rows = flag('rows', 2_000_000);
 const changes = flag('changes', 200_000);
 const big = process.argv.includes('--big');
 const keep = process.argv.includes('--keep');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? null : process.argv[onlyAt + 1].split(',');
+const wanted = (name: string) => !only || only.some((o) => name.includes(o));
 const python = [process.env.TRIBUTARY_BENCH_PYTHON, join(root, '.venv/interop/bin/python')].find((p) => p && existsSync(p));
 if (!python || spawnSync(python, ['-c', 'import deltalake'], { encoding: 'utf8' }).status !== 0) {
   throw new Error('bench/cdc needs Python deltalake: run scripts/interop/setup.sh (or set TRIBUTARY_BENCH_PYTHON)');
@@ -38,10 +43,20 @@ if (!python || spawnSync(python, ['-c', 'import deltalake'], { encoding: 'utf8' 
 const work = mkdtempSync(join(tmpdir(), 'tributary-bench-cdc-'));
 const db = await (await DuckDBInstance.create()).connect();
 
-/** Row count and an order-independent checksum of the current rows, as DuckDB reads the files the log lists. */
+/**
+ * Row count and an order-independent checksum of the current rows, as DuckDB
+ * reads the files the log lists — or, for tables with deletion vectors
+ * (which plain read_parquet would ignore), the rows delta-rs reads.
+ */
 async function summary(dir: string, scd2: boolean): Promise<string> {
   const snapshot = await loadSnapshot(new LocalStorage(dir));
-  const files = snapshot.files().map((a) => `'${join(dir, fromAddPath(a.path))}'`);
+  let files = snapshot.files().map((a) => `'${join(dir, fromAddPath(a.path))}'`);
+  if (snapshot.files().some((a) => a.deletionVector)) {
+    const out = join(work, `current-${Math.random().toString(36).slice(2)}.parquet`);
+    const r = spawnSync(python!, [join(here, 'current_rows.py'), dir, out], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench/cdc: delta-rs read of ${dir} failed: ${r.stderr}`);
+    files = [`'${out}'`];
+  }
   const where = scd2 ? 'WHERE __END_AT IS NULL' : '';
   const r = await db.runAndReadAll(`SELECT count(*) AS n, sum(hash(id, customer, amount, status)::HUGEINT) AS h FROM read_parquet([${files.join(', ')}]) ${where}`);
   return JSON.stringify(r.getRowObjectsJson()[0]);
@@ -53,10 +68,12 @@ function ipcFile(name: string, batches: arrow.RecordBatch[]): string {
   return file;
 }
 
-async function runCase(name: string, n: number, m: number, scd2: boolean): Promise<BenchResult[]> {
+async function runCase(name: string, n: number, m: number, scd2: boolean, dv = false): Promise<BenchResult[]> {
+  if (!wanted(name)) return [];
   const target = targetBatches(n);
   const changesFile = ipcFile(`${name}-changes.arrow`, [changeBatch(n, m)]);
-  const opts = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: (scd2 ? 2 : 1) as 1 | 2 };
+  const properties = dv ? { 'delta.enableDeletionVectors': 'true' } : undefined;
+  const opts = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: (scd2 ? 2 : 1) as 1 | 2, properties };
   const tDir = join(work, `${name}-tributary`);
   await lastValueFrom(from(target).pipe(applyChanges(tDir, opts), toArray()));
   const trib = runTsChild(join(here, 'apply-tributary.ts'), [tDir, changesFile, scd2 ? '2' : '1']);
@@ -71,6 +88,7 @@ async function runCase(name: string, n: number, m: number, scd2: boolean): Promi
   const b = await summary(dDir, false);
   if (a !== b) throw new Error(`bench/cdc ${name}: results differ: tributary ${a} vs delta-rs ${b}`);
   out.forEach((r) => (r.checked = a));
+  for (const r of out) console.error(`  ${name} ${r.tool}: ${JSON.stringify(r)}`);
   return out;
 }
 
@@ -78,13 +96,14 @@ const results: BenchResult[] = [];
 const label = (x: number) => (x >= 1e6 ? `${x / 1e6}M` : `${x / 1e3}k`);
 try {
   results.push(...(await runCase(`scd1-${label(rows)}-cow`, rows, changes, false)));
+  results.push(...(await runCase(`scd1-${label(rows)}-dv`, rows, changes, false, true)));
   results.push(...(await runCase(`scd2-${label(rows)}`, rows, changes, true)));
-  if (big) results.push(...(await runCase('scd1-10M', 10_000_000, 1_000_000, false)));
+  if (big) results.push(...(await runCase('scd1-10M', 10_000_000, 1_000_000, false, true)));
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }
 report('cdc', rows, results, [
   `changes per case: ${changes} (60% update, 30% insert, 10% delete); delta-rs ${python}`,
-  'scd1-2M-dv: not run — applyChanges has no deletion-vector mode yet.',
+  'scd1-*-dv and scd1-10M: deletion vectors (mode auto on a table with delta.enableDeletionVectors=true); delta-rs merges a copy-on-write table.',
   'scd2: delta-rs has no SCD2; its SCD1 MERGE result must equal the current (__END_AT IS NULL) rows.',
 ]);

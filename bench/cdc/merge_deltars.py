@@ -17,4 +17,5 @@ dt = DeltaTable(path)
    .execute())
 seconds = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({'seconds': seconds, 'rows': src.num_rows, 'peakRssMB': round(rss, 1)}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({'seconds': seconds, 'cpuSeconds': round(ru.ru_utime + ru.ru_stime, 2), 'rows': src.num_rows, 'peakRssMB': round(rss, 1)}))

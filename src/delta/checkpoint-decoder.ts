@@ -323,6 +323,7 @@ function decodeLeaf(
   const maxDef = node.def;
   const maxRep = node.rep;
   if (maxRep > 1) throw new UnsupportedCheckpointEncoding(`column ${path.join('.')} is nested in more than one repeated field`);
+  if (maxDef > 255) throw new UnsupportedCheckpointEncoding(`column ${path.join('.')} is nested too deep`);
   const defs = new Uint8Array(numValues);
   const reps = maxRep > 0 ? new Uint8Array(numValues) : null;
   const values: unknown[] = [];
@@ -349,6 +350,8 @@ function decodeLeaf(
     let pos = 0;
     const n = h.numValues;
     if (h.type === 0) {
+      // Only RLE levels are handled, not the deprecated BIT_PACKED ones.
+      if ((maxRep > 0 && h.repEncoding !== 3) || (maxDef > 0 && h.defEncoding !== 3)) throw new UnsupportedCheckpointEncoding(`BIT_PACKED levels in ${path.join('.')}`);
       page = decompress(body, h.uncompressedSize);
       if (maxRep > 0) pos = readLevelsV1(page, pos, maxRep, n, reps as Uint8Array, entries);
       if (maxDef > 0) pos = readLevelsV1(page, pos, maxDef, n, defs, entries);
@@ -532,11 +535,14 @@ interface PageHeader {
   defLength: number;
   repLength: number;
   isCompressed: boolean;
+  /** Level encodings of v1 data pages (RLE = 3; writers put BIT_PACKED = 4 where a column has no such levels). */
+  defEncoding: number;
+  repEncoding: number;
 }
 
 /** Thrift compact protocol: just enough to read a PageHeader (other fields skipped). */
 function readPageHeader(r: { bytes: Uint8Array; pos: number }): PageHeader {
-  const h: PageHeader = { type: -1, uncompressedSize: 0, compressedSize: 0, numValues: 0, encoding: 0, defLength: 0, repLength: 0, isCompressed: true };
+  const h: PageHeader = { type: -1, uncompressedSize: 0, compressedSize: 0, numValues: 0, encoding: 0, defLength: 0, repLength: 0, isCompressed: true, defEncoding: 3, repEncoding: 3 };
   readStruct(r, (id, t) => {
     if (id === 1 && t === 5) h.type = zigzag(varint(r));
     else if (id === 2 && t === 5) h.uncompressedSize = zigzag(varint(r));
@@ -545,6 +551,8 @@ function readPageHeader(r: { bytes: Uint8Array; pos: number }): PageHeader {
       readStruct(r, (fid, ft) => {
         if (fid === 1 && ft === 5) h.numValues = zigzag(varint(r));
         else if (fid === 2 && ft === 5) h.encoding = zigzag(varint(r));
+        else if (fid === 3 && ft === 5 && id === 5) h.defEncoding = zigzag(varint(r));
+        else if (fid === 4 && ft === 5 && id === 5) h.repEncoding = zigzag(varint(r));
         else skip(r, ft);
       });
     } else if (id === 8 && t === 12) {

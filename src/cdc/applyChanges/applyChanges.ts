@@ -5,8 +5,10 @@
 // carries `txn(appId, batchId)` and the source offset, so a restarted flow
 // resumes where it left off and a replayed batch is skipped.
 import type * as arrow from 'apache-arrow';
-import { concatMap, defer, filter, from, switchMap, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { deltaStreamOffset } from '../../reactive/sources/readStream.ts';
+import { BatchNumbering } from '../../reactive/sinks/batchNumbering.ts';
+import { serialSink } from '../../reactive/sinks/serialSink.ts';
 import type { StreamProgress } from '../../reactive/sinks/streamProgress.ts';
 import { storageOfRef, type TableRef } from '../../reactive/sinks/tableRef.ts';
 import { changePreparer, type ChangePreparer } from './changes.ts';
@@ -49,13 +51,9 @@ export interface ApplyChangesResult<O = unknown> extends FlowBatchResult {
 export function applyChanges<O = unknown>(target: TableRef, options: ApplyChangesOptions<O>): OperatorFunction<arrow.RecordBatch, ApplyChangesResult<O>> {
   const storage = storageOfRef(target);
   checkStaticOptions(options as ApplyChangesOptions, storage.root);
-  if (options.mode === 'deletion-vectors') {
-    throw new ApplyChangesError(`applyChanges into ${storage.root}: mode 'deletion-vectors' is not implemented yet; use 'copy-on-write'`);
-  }
   const appId = options.appId ?? 'apply_changes';
-  return (source) =>
-    defer(() => {
-      const flow = new CdcFlow(storage, {
+  return serialSink(() => {
+    const flow = new CdcFlow(storage, {
         appId,
         partitionBy: options.partitionBy,
         properties: options.properties,
@@ -63,30 +61,24 @@ export function applyChanges<O = unknown>(target: TableRef, options: ApplyChange
         now: options.now ?? Date.now,
         keepEvents: true,
         operation: 'APPLY CHANGES',
+        mode: options.mode,
       });
-      const sink = new ChangesSink<O>(flow, options, appId);
-      const write = (batch: arrow.RecordBatch, index: number) => sink.write(batch, index);
-      const serial: OperatorFunction<arrow.RecordBatch, ApplyChangesResult<O> | null> = options.backpressure
-        ? options.backpressure.sink(write)
-        : concatMap(write);
-      return from(sink.open()).pipe(
-        switchMap(() => source.pipe(serial)),
-        filter((r): r is ApplyChangesResult<O> => r !== null),
-      );
-    });
+    return new ChangesSink<O>(flow, options, appId);
+  }, options.backpressure);
 }
 
 /** The state of one subscription of {@link applyChanges}. */
 class ChangesSink<O> {
-  private committed: number | undefined;
-  private lastId = -1;
+  private readonly numbering: BatchNumbering<arrow.RecordBatch>;
   private compiled: { schema: arrow.Schema; plan: ResolvedOptions; prepare: ChangePreparer } | null = null;
 
   constructor(
     private readonly flow: CdcFlow,
     private readonly options: ApplyChangesOptions<O>,
     private readonly appId: string,
-  ) {}
+  ) {
+    this.numbering = new BatchNumbering(options.batchId);
+  }
 
   private get where(): string {
     return `applyChanges into ${this.flow.table} (appId '${this.appId}')`;
@@ -94,8 +86,7 @@ class ChangesSink<O> {
 
   async open(): Promise<void> {
     await this.flow.latest();
-    this.committed = this.flow.committedBatch();
-    this.lastId = this.committed ?? -1;
+    this.numbering.start(this.flow.committedBatch());
   }
 
   private prepared(schema: arrow.Schema): { plan: ResolvedOptions; prepare: ChangePreparer } {
@@ -111,21 +102,12 @@ class ChangesSink<O> {
     // Validate before anything else, so bad input never reaches the table.
     const { plan, prepare } = this.prepared(batch.schema);
     const changes = prepare(batch);
-    const explicit = this.options.batchId !== undefined;
-    let batchId: number;
-    if (this.options.batchId) {
-      batchId = this.options.batchId(batch, index);
-      if (!Number.isSafeInteger(batchId) || batchId < 0) throw new RangeError(`${this.where}: batchId must be an integer ≥ 0, got ${batchId}`);
-      if (batchId <= this.lastId && (this.committed === undefined || batchId > this.committed)) {
-        throw new RangeError(`${this.where}: batch ids must increase; got ${batchId} after ${this.lastId}`);
-      }
-    } else batchId = this.lastId + 1;
-    this.lastId = Math.max(this.lastId, batchId);
+    const { batchId, replay } = this.numbering.next(batch, index, this.where);
     const sourceOffset = this.options.sourceOffset ? this.options.sourceOffset(batch) : (deltaStreamOffset(batch) as O | undefined);
     const progress: StreamProgress<O> = { appId: this.appId, batchId };
     if (sourceOffset !== undefined) progress.sourceOffset = sourceOffset;
     const base = { appId: this.appId, batchId, numInputRows: batch.numRows, sourceOffset };
-    if (explicit && this.committed !== undefined && batchId <= this.committed) {
+    if (replay) {
       return { ...base, version: this.flow.currentPointer() ? (await this.flow.latest())!.version : -1, skipped: true, numUpsertedRows: 0, numDeletedRows: 0, numIgnoredEvents: 0, addedFiles: 0 };
     }
     let result: FlowBatchResult;
@@ -135,9 +117,7 @@ class ChangesSink<O> {
       if (err instanceof ApplyChangesError) throw err;
       throw new Error(`${this.where}, batch ${batchId}: ${(err as Error).message}`, { cause: err });
     }
-    if (result.skipped && !explicit) {
-      throw new Error(`${this.where}: batch ${batchId} was committed by another writer with the same appId while this flow ran; run one flow per appId`);
-    }
+    this.numbering.checkSkipped(result.skipped, batchId, this.where, 'flow');
     return { ...base, ...result };
   }
 }

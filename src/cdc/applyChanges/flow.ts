@@ -10,6 +10,10 @@ import type { Storage } from '../../delta/storage/storage.ts';
 import { DeltaTable } from '../../delta/table.ts';
 import { progressDomainAction, COMMIT_INFO_KEY, type StreamProgress } from '../../reactive/sinks/streamProgress.ts';
 import { keyReader } from '../merge/keys.ts';
+import { merge } from '../merge/merge.ts';
+import type { MergeResult } from '../merge/options.ts';
+import { scanFileRows } from '../../delta/scan-file.ts';
+import { filterBatch } from '../../reactive/expression/filter-batch.ts';
 import { alignBatch, assembleRows, concatAs, gatherNullable } from './assemble.ts';
 import type { ChangeBatch } from './changes.ts';
 import { ApplyChangesError } from './errors.ts';
@@ -18,7 +22,7 @@ import {
   DEFAULT_TOMBSTONE_GC_SECONDS, END_AT, START_AT, TOMBSTONE_GC_PROPERTY, type ResolvedOptions,
 } from './options.ts';
 import { rowKeys, type RowKey } from './rowKey.ts';
-import { reduceScd1, KEEP_OLD } from './scd1.ts';
+import { reduceScd1, KEEP_OLD, type Scd1Change } from './scd1.ts';
 import { foldScd2, type EventPool } from './scd2.ts';
 import { compareSeq, contiguous, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
 import { pointerAction, readPointer, type CdcPointer } from './stateDomain.ts';
@@ -53,11 +57,25 @@ export interface FlowSettings {
   keepEvents: boolean;
   /** Commit operation name. */
   operation: string;
+  /** How SCD1 batches change touched files (see MergeOptions.mode); default 'auto'. */
+  mode?: 'copy-on-write' | 'deletion-vectors' | 'auto';
 }
+
+/** The hidden source column telling the merge what to do with each SCD1 source row. */
+const ACTION_COLUMN = '__tributary_cdc_action';
+/** Upsert: set every column from the source row. */
+const ACT_UPSERT = 0;
+/** Upsert keeping the current value of ignore-NULL columns the events left NULL. */
+const ACT_UPSERT_ON_OLD = 1;
+/** Delete the key's row. */
+const ACT_DELETE = 2;
+/** No change: a key a TRUNCATE spares (its row must not count as unmatched). */
+const ACT_KEEP = 3;
 
 /** The state of one flow while it runs. */
 export class CdcFlow {
   private snapshot: Snapshot | null = null;
+  private table_: DeltaTable | null = null;
   private pointer: CdcPointer | undefined;
   private keyStates: KeyStateStore | null = null;
   private events: EventStore | null = null;
@@ -71,12 +89,21 @@ export class CdcFlow {
   /** The latest snapshot (null when the target does not exist yet). */
   async latest(): Promise<Snapshot | null> {
     try {
-      this.snapshot = await loadSnapshot(this.storage);
+      // An open handle only replays the commits since its version.
+      if (this.table_) this.snapshot = (await this.table_.refresh()).snapshot;
+      else this.snapshot = await loadSnapshot(this.storage);
     } catch (err) {
       if (!(err instanceof TableNotFoundError)) throw err;
       this.snapshot = null;
+      this.table_ = null;
     }
     return this.snapshot;
+  }
+
+  /** A table handle for merge(), opened once. */
+  private async handle(): Promise<DeltaTable> {
+    this.table_ ??= await DeltaTable.open(this.storage);
+    return this.table_;
   }
 
   /** The batch id the flow last committed (the target's txn version for appId). */
@@ -187,43 +214,12 @@ export class CdcFlow {
       now,
     });
     const T = reduced.truncateAt;
-    const remove = (k: RowKey): boolean => {
-      if (reduced.changes.has(k)) return true;
-      if (T === undefined) return false;
-      const s = store.states.get(k);
-      return !s || compareSeq(s.seq, T) <= 0;
-    };
-    let numDeleted = 0;
-    const scan = await scanTarget(this.storage, snapshot, plan.keys, remove, (k) => reduced.changes.get(k)?.needsOld === true, (k) => {
-      const c = reduced.changes.get(k);
-      if (!c || c.deleted) numDeleted++;
-    });
-
-    // Pool: the events, then the old rows some columns keep.
-    const oldRows = scan.old.map((b) => projectBatch(b, plan.columns));
-    const outSchema = changes.rows.schema;
-    const pool = concatAs(outSchema, [changes.rows, ...oldRows.map((b) => new arrow.RecordBatch(outSchema, b.data))]);
-    const oldAt = new Map<RowKey, number>();
-    if (oldRows.length > 0) {
-      let base = changes.rows.numRows;
-      for (const b of oldRows) {
-        const k = rowKeys(b, plan.keys);
-        for (let i = 0; i < k.length; i++) oldAt.set(k[i], base + i);
-        base += b.numRows;
-      }
-    }
-    const ncols = plan.columns.length;
-    const upserts = [...reduced.changes.values()].filter((c) => !c.deleted);
-    const cols = Array.from({ length: ncols }, () => new Int32Array(upserts.length));
-    upserts.forEach((u, r) => {
-      const old = oldAt.get(u.key);
-      for (let c = 0; c < ncols; c++) {
-        const src = u.cols![c];
-        // KEEP_OLD without a current row: the value stays NULL (from the newest event).
-        cols[c][r] = src === KEEP_OLD ? (old ?? u.cols!.find((x) => x !== KEEP_OLD) ?? -1) : src;
-      }
-    });
-    const newRows = assembleRows(outSchema, pool, cols, [], upserts.length);
+    // Keys a new TRUNCATE spares: their state is newer (they stay, matched by a no-op source row).
+    const spared: RowKey[] = [];
+    if (T !== undefined) for (const [k, s] of store.states) if (!reduced.changes.has(k) && compareSeq(s.seq, T) > 0) spared.push(k);
+    const sparedRows = spared.length > 0 ? await keyRowsOf(this.storage, snapshot, plan.keys, new Set(spared)) : null;
+    const source = scd1Source(changes, reduced.changes, sparedRows, plan);
+    const upserts = source.upserts;
 
     const stateChanges: [RowKey, KeyState][] = [...reduced.changes.values()].map((c) => [c.key, c.state]);
     const watermark = T ?? store.watermark;
@@ -235,16 +231,52 @@ export class CdcFlow {
       appId: this.settings.appId, batchId, scdType: 1, keys: plan.keys, sequenceBy: plan.sequenceBy, files: staged.files,
       ...(watermark !== undefined ? { watermark: encodeSeq(watermark) } : {}), ...extra,
     };
-    const numUpserted = upserts.length;
-    const result = await this.commit(snapshot, scan, newRows, pointer, batchId, progress, {
-      numSourceRows: changes.kind.length, numUpsertedRows: numUpserted, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents,
-    }, staged.written ? [staged.written] : []);
-    if (!result.skipped && this.settings.keepEvents) {
+    const stateFiles = staged.written ? [staged.written] : [];
+    const q = (c: string) => `\`${c.replace(/`/g, '``')}\``;
+    const keepOld = plan.ignoreNull.some((x) => x);
+    const action = `source.${q(ACTION_COLUMN)}`;
+    let result: MergeResult;
+    try {
+      result = await merge(await this.handle(), source.batch, {
+        on: plan.keys,
+        nullSafeKeys: true,
+        whenMatched: [
+          { condition: `${action} = ${ACT_DELETE}`, delete: true },
+          ...(keepOld
+            ? [{ condition: `${action} = ${ACT_UPSERT_ON_OLD}`, update: Object.fromEntries(plan.columns.map((c, i) => [c, plan.ignoreNull[i] ? `coalesce(source.${q(c)}, target.${q(c)})` : `source.${q(c)}`])) }]
+            : []),
+          { condition: `${action} <= ${ACT_UPSERT_ON_OLD}`, update: '*' },
+        ],
+        whenNotMatched: [{ condition: `${action} <= ${ACT_UPSERT_ON_OLD}`, insert: '*' }],
+        // A TRUNCATE removes every row the batch does not keep.
+        whenNotMatchedBySource: T !== undefined ? [{ delete: true }] : undefined,
+        txn: { appId: this.settings.appId, version: batchId },
+        mode: this.settings.mode ?? 'auto',
+        snapshot,
+        domainMetadata: [pointerAction(pointer), progressDomainAction(progress)],
+        operation: this.settings.operation,
+        operationParameters: { keys: pointer.keys, sequenceBy: pointer.sequenceBy, storedAs: 'SCD TYPE 1' },
+        operationMetrics: { numUpsertedRows: upserts, numIgnoredEvents: reduced.ignoredEvents },
+        commitInfo: { [COMMIT_INFO_KEY]: progress },
+        targetFileSize: this.settings.targetFileSize,
+      });
+    } catch (err) {
+      await this.dropFiles(stateFiles);
+      throw err;
+    }
+    if (result.skipped) {
+      await this.dropFiles(stateFiles);
+      return { version: result.version, skipped: true, numUpsertedRows: 0, numDeletedRows: 0, numIgnoredEvents: 0, addedFiles: 0 };
+    }
+    this.pointer = pointer;
+    this.snapshot = this.table_?.snapshot ?? null;
+    if (this.settings.keepEvents) {
       const before = store.files;
       store.apply(stateChanges, staged.files, watermark);
       await this.dropFiles(before.filter((f) => !staged.files.includes(f)));
     }
-    return { ...result, numUpsertedRows: numUpserted, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents };
+    const numDeleted = result.metrics.numTargetRowsDeleted;
+    return { version: result.version, skipped: false, numUpsertedRows: upserts, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents, addedFiles: result.metrics.numTargetFilesAdded };
   }
 
   private async applyScd2(plan: ResolvedOptions, changes: ChangeBatch, snapshot: Snapshot, storeSchema: arrow.Schema, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer>): Promise<FlowBatchResult> {
@@ -351,6 +383,75 @@ export class CdcFlow {
   private async dropFiles(paths: readonly string[]): Promise<void> {
     for (const p of paths) await this.storage.delete(p).catch(() => undefined);
   }
+}
+
+/**
+ * The merge source of an SCD1 batch: one row per changed key (values
+ * gathered from its events; NULL where the current value is kept) and one
+ * per key a TRUNCATE spares, each with its {@link ACTION_COLUMN}.
+ */
+function scd1Source(changes: ChangeBatch, outcome: Map<RowKey, Scd1Change>, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number } {
+  const rows = changes.rows;
+  const ncols = plan.columns.length;
+  const firstRow = new Map<RowKey, number>();
+  for (let i = 0; i < changes.keys.length; i++) if (!firstRow.has(changes.keys[i])) firstRow.set(changes.keys[i], i);
+  const m = outcome.size;
+  const cols = Array.from({ length: ncols }, () => new Int32Array(m));
+  const action = new Int8Array(m + (spared?.numRows ?? 0));
+  let r = 0;
+  let upserts = 0;
+  for (const c of outcome.values()) {
+    if (c.deleted) {
+      const at = firstRow.get(c.key)!;
+      for (let j = 0; j < ncols; j++) cols[j][r] = at;
+      action[r] = ACT_DELETE;
+    } else {
+      for (let j = 0; j < ncols; j++) cols[j][r] = c.cols![j] === KEEP_OLD ? -1 : c.cols![j];
+      action[r] = c.needsOld ? ACT_UPSERT_ON_OLD : ACT_UPSERT;
+      upserts++;
+    }
+    r++;
+  }
+  const fields = rows.schema.fields.map((f) => new arrow.Field(f.name, f.type, true));
+  const schema = new arrow.Schema([...fields, new arrow.Field(ACTION_COLUMN, new arrow.Int8(), false)]);
+  let children = cols.map((idx, j) => gatherNullable(rows.data.children[j], idx));
+  if (spared && spared.numRows > 0) {
+    const n = spared.numRows;
+    const none = new Int32Array(n).fill(-1);
+    children = children.map((d, j) => {
+      const k = spared.schema.fields.findIndex((f) => f.name === plan.columns[j]);
+      const extra = k >= 0 ? spared.data.children[k] : gatherNullable(rows.data.children[j], none);
+      return concatAs(new arrow.Schema([fields[j]]), [columnBatch(fields[j], d), columnBatch(fields[j], extra)]).data.children[0];
+    });
+    action.fill(ACT_KEEP, m);
+  }
+  const length = action.length;
+  children.push(arrow.makeData({ type: new arrow.Int8(), length, nullCount: 0, data: action }));
+  return { batch: new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children })), upserts };
+}
+
+function columnBatch(field: arrow.Field, data: arrow.Data): arrow.RecordBatch {
+  return new arrow.RecordBatch(new arrow.Schema([field]), arrow.makeData({ type: new arrow.Struct([field]), length: data.length, nullCount: 0, children: [data] }));
+}
+
+/** The key columns of the target rows whose keys are in `wanted` (reads only the key columns). */
+async function keyRowsOf(storage: Storage, snapshot: Snapshot, keys: readonly string[], wanted: ReadonlySet<RowKey>): Promise<arrow.RecordBatch> {
+  const schema = new arrow.Schema(keys.map((k) => snapshot.arrowSchema.fields.find((f) => f.name === k)!));
+  const out: arrow.RecordBatch[] = [];
+  for (const add of snapshot.files()) {
+    const { data } = await scanFileRows(storage, snapshot, add, [...keys]);
+    for (const b of data.batches) {
+      const k = rowKeys(b, keys);
+      const mask = new Uint8Array(k.length);
+      let any = false;
+      for (let i = 0; i < k.length; i++) if (wanted.has(k[i])) {
+        mask[i] = 1;
+        any = true;
+      }
+      if (any) out.push(filterBatch(b, mask));
+    }
+  }
+  return concatAs(schema, out.map((b) => new arrow.RecordBatch(schema, b.data)));
 }
 
 /** The columns `names` of `batch`, in that order. */

@@ -65,7 +65,11 @@ export interface ApplyChangesOptions<O = unknown> {
   partitionBy?: string[];
   /** Table properties when the target is created (e.g. `pipelines.cdc.tombstoneGCThresholdInSeconds`). */
   properties?: Record<string, string>;
-  /** 'copy-on-write' (default) rewrites touched files; 'deletion-vectors' masks changed rows instead ('auto': DVs when the table enables them). */
+  /**
+   * SCD1: 'copy-on-write' rewrites touched files; 'deletion-vectors' masks
+   * changed rows instead; 'auto' (default) uses deletion vectors when the
+   * table has `delta.enableDeletionVectors=true`. SCD2 always copies on write.
+   */
   mode?: 'copy-on-write' | 'deletion-vectors' | 'auto';
   /** Approximate in-memory bytes per written data file. */
   targetFileSize?: number;

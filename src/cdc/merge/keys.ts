@@ -85,14 +85,28 @@ export function keyReader(data: arrow.Data): KeyReader {
   }
 }
 
-/** One hashable key of several columns; null when any part is NULL (SQL `=` never matches NULL). */
-export function compositeReader(readers: readonly KeyReader[]): KeyReader {
-  if (readers.length === 1) return readers[0];
+/** Stands for a NULL key when keys compare null-safely (`<=>`): equal to itself, unequal to every value. */
+export const NULL_KEY: KeyValue = Symbol('NULL key') as unknown as KeyValue;
+
+/**
+ * One hashable key of several columns; null when any part is NULL (SQL `=`
+ * never matches NULL), or with `nullSafe` never null: NULL parts are tagged
+ * and a single NULL column gives {@link NULL_KEY}.
+ */
+export function compositeReader(readers: readonly KeyReader[], nullSafe = false): KeyReader {
+  if (readers.length === 1) {
+    const r = readers[0];
+    return nullSafe ? (i) => r(i) ?? NULL_KEY : r;
+  }
   return (i) => {
     let out = '';
     for (const r of readers) {
       const v = r(i);
-      if (v === null) return null;
+      if (v === null) {
+        if (!nullSafe) return null;
+        out += 'n;';
+        continue;
+      }
       // Tagged and length-prefixed, so no two different tuples share a string.
       const s = String(v);
       out += `${typeof v === 'string' ? 's' : 'v'}${s.length}:${s}`;

@@ -94,7 +94,7 @@ export function prepareSource(plan: MergePlan, batch: arrow.RecordBatch, table: 
   const keyData = plan.keys.map((k) => concatVector(k.source.evaluate(aliased)));
   if (plan.keys.length > 0) {
     const readers = plan.keys.map((k, i) => ({ key: k, read: keyReader(keyData[i]) }));
-    const composite = compositeReader(readers.map((r) => r.read));
+    const composite = compositeReader(readers.map((r) => r.read), plan.nullSafe);
     for (let i = 0; i < n; i++) {
       const key = composite(i);
       if (key === null) {
@@ -172,7 +172,7 @@ export async function joinFiles(
       };
       if (plan.keys.length > 0) {
         const readers = plan.keys.map((k) => keyReader(probeColumn(probe, k.target)));
-        const key = compositeReader(readers);
+        const key = compositeReader(readers, plan.nullSafe);
         for (let t = 0; t < n; t++) {
           if (!targetOk[t]) continue;
           const k = key(t);

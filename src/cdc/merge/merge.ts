@@ -17,7 +17,7 @@ import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import type { DeltaTable } from '../../delta/table.ts';
 import { Transaction } from '../../delta/transaction.ts';
-import { assertWritable } from '../../delta/writer-features.ts';
+import { assertWritable, protocolFeatures, requiredProtocol } from '../../delta/writer-features.ts';
 import { canTake } from '../../delta/operations/take.ts';
 import { concatBatches, concatData } from '../../reactive/batch/concatBatches.ts';
 import { changeDataFeedEnabled, writeChangeData, type ChangeType } from './change-data.ts';
@@ -54,16 +54,16 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   if (table.pinned) {
     throw new MergeError(`Delta table ${name} was opened at version ${table.version()} for time travel; call refresh() or open it without a version to merge into it`);
   }
-  // Merges go against the latest version, as in Spark.
-  const snapshot = await loadSnapshot(storage);
+  // Merges go against the latest version, as in Spark (or the caller's, which the commit checks for conflicts since).
+  const snapshot = options.snapshot ?? (await loadSnapshot(storage));
   assertWritable(snapshot.protocol, snapshot.metadata, name);
   const sourceBatch = toSourceBatch(source, name);
   const plan = planMerge(options, sourceBatch.schema, snapshot.arrowSchema, name);
   const useDv = resolveMode(options.mode ?? 'auto', snapshot);
 
   const txn = new Transaction(storage, snapshot, {
-    operation: 'MERGE',
-    operationParameters: plan.operationParameters,
+    operation: options.operation ?? 'MERGE',
+    operationParameters: { ...plan.operationParameters, ...options.operationParameters },
     commitInfo: options.commitInfo,
     maxAttempts: options.maxAttempts,
   });
@@ -76,6 +76,13 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
       return { version: snapshot.version, skipped: true, metrics };
     }
     txn.setTransaction(appId, version);
+  }
+  if (options.domainMetadata && options.domainMetadata.length > 0) {
+    if (!protocolFeatures(snapshot.protocol).has('domainMetadata')) {
+      const wanted = { ...snapshot.metadata, configuration: { ...snapshot.metadata.configuration, 'delta.feature.domainMetadata': 'supported' } };
+      txn.updateProtocol(requiredProtocol(wanted, snapshot.protocol));
+    }
+    for (const d of options.domainMetadata) txn.addDomainMetadata(d);
   }
 
   const now = new Date();
@@ -163,7 +170,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
     metrics.numTargetBytesAdded = dataAdds.reduce((s, a) => s + a.size, 0);
     metrics.numTargetBytesRemoved = removes.filter((r) => !readded.has(r.path)).reduce((s, r) => s + (r.size ?? 0), 0);
     metrics.executionTimeMs = Date.now() - started;
-    txn.setOperationMetrics({ ...metrics });
+    txn.setOperationMetrics({ ...options.operationMetrics, ...metrics });
 
     const result = await txn.commit();
     if (result.status === 'conflict') {

@@ -1,5 +1,7 @@
 // The public contract of MERGE: clauses as Spark/delta-rs express them, with
 // conditions and assignments as Spark SQL over the `source`/`target` aliases.
+import type { DomainMetadata } from '../../delta/actions.ts';
+import type { Snapshot } from '../../delta/snapshot.ts';
 
 /** A `WHEN MATCHED [AND condition] THEN UPDATE SET ... | DELETE` clause. Exactly one of update/delete. */
 export interface WhenMatchedClause {
@@ -60,6 +62,29 @@ export interface MergeOptions {
   targetFileSize?: number;
   /** Versions to try on lost commit races (default 50). */
   maxAttempts?: number;
+  /**
+   * Domain metadata committed atomically with the merge (e.g. a flow's state
+   * record). The table gets writer feature `domainMetadata` when it lacks it.
+   */
+  domainMetadata?: DomainMetadata[];
+  /**
+   * Join keys (`on` as key names) also match NULL to NULL, as `<=>` does:
+   * APPLY CHANGES treats a NULL key as an ordinary key. Default false (SQL
+   * `=`: a NULL source key is refused).
+   */
+  nullSafeKeys?: boolean;
+  /** The commit's operation name (default 'MERGE'); APPLY CHANGES records its own. */
+  operation?: string;
+  /** Extra operationParameters recorded with the commit. */
+  operationParameters?: Record<string, unknown>;
+  /** Extra operationMetrics recorded with the commit (the merge's own win on a clash). */
+  operationMetrics?: Record<string, number>;
+  /**
+   * Merge against this snapshot instead of loading the latest: a caller that
+   * derived state (say, the domain metadata) from it gets any commit made
+   * since checked as concurrent. Must be a recent version of the same table.
+   */
+  snapshot?: Snapshot;
 }
 
 /** What a merge did, as Spark's `operationMetrics` names it. */

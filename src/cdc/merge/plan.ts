@@ -58,6 +58,8 @@ export interface InsertAction {
 export interface MergePlan {
   scope: Scope;
   keys: JoinKey[];
+  /** Keys match NULL to NULL (`<=>`), see MergeOptions.nullSafeKeys. */
+  nullSafe: boolean;
   /** ON conjuncts other than the keys, each compiled for the side(s) it reads. */
   residual: SidedPredicate[];
   /** ON conjuncts over the target only: a target row failing them matches nothing. */
@@ -289,6 +291,7 @@ export function planMerge(options: MergeOptions, sourceSchema: arrow.Schema, tar
   return {
     scope: both,
     keys: compileKeys,
+    nullSafe: options.nullSafeKeys === true,
     residual,
     targetOnly,
     matched,

@@ -38,7 +38,8 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
   const partitionCols = new Set(snapshot.partitionColumns);
 
   // Keys on partition columns: the set of source values; on data columns: the source's value range.
-  const partitionKeys: { column: string; field: StructField; values: Set<KeyValue> }[] = [];
+  // NULL source keys occur only with null-safe keys; they match files holding NULLs.
+  const partitionKeys: { column: string; field: StructField; values: Set<KeyValue>; hasNull: boolean }[] = [];
   const rangeKeys: { column: string; type: arrow.DataType; min: KeyValue; max: KeyValue }[] = [];
   plan.keys.forEach((k, i) => {
     const read = keyReader(source.keyData[i]);
@@ -46,8 +47,14 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
     const field = fields.get(k.target)!;
     if (partitionCols.has(k.target)) {
       const values = new Set<KeyValue>();
-      for (let r = 0; r < n; r++) if (source.joinable[r]) values.add(read(r)!);
-      partitionKeys.push({ column: k.target, field, values });
+      let hasNull = false;
+      for (let r = 0; r < n; r++) {
+        if (!source.joinable[r]) continue;
+        const v = read(r);
+        if (v === null) hasNull = true;
+        else values.add(v);
+      }
+      partitionKeys.push({ column: k.target, field, values, hasNull });
       return;
     }
     const type = source.keyData[i].type;
@@ -56,7 +63,8 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
     let max: KeyValue | null = null;
     for (let r = 0; r < n; r++) {
       if (!source.joinable[r]) continue;
-      const v = read(r)!;
+      const v = read(r);
+      if (v === null) return; // a NULL key may sit in any file: no range pruning
       if (typeof v === 'number' && Number.isNaN(v)) return; // NaN sorts above everything in Spark's stats; do not prune
       if (min === null || less(v, min)) min = v;
       if (max === null || less(max, v)) max = v;
@@ -68,7 +76,7 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
   const partitionTest = (pv: Readonly<Record<string, string | null>>): boolean => {
     for (const k of partitionKeys) {
       const v = canonical(parsePartitionValue(pv[k.column] ?? null, k.field.type, k.column));
-      if (v === null || !k.values.has(v)) return false;
+      if (v === null ? !k.hasNull : !k.values.has(v)) return false;
     }
     return partitionPreds.length === 0 || evaluateOnPartitions(snapshot, plan.schemas.target, partitionPreds, [pv])[0];
   };
@@ -80,7 +88,7 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
     if (partitionOk && !partitionOk[i]) return false;
     for (const k of partitionKeys) {
       const v = canonical(parsePartitionValue(add.partitionValues[k.column] ?? null, k.field.type, k.column));
-      if (v === null || !k.values.has(v)) return false;
+      if (v === null ? !k.hasNull : !k.values.has(v)) return false;
     }
     if (rangeKeys.length > 0) {
       const stats = parseStats(add.stats);

@@ -1,6 +1,7 @@
 // Helpers of the APPLY CHANGES tests: the documented `users` change feed,
 // running a flow over micro-batches, and reading the target back with DuckDB
 // (read_parquet over the files the Delta log lists) as the independent reader.
+import { readDeletionVector } from '../../../src/delta/deletion-vector.ts';
 import * as arrow from 'apache-arrow';
 import { lastValueFrom, from, toArray } from 'rxjs';
 import { loadSnapshot } from '../../../src/delta/snapshot.ts';
@@ -65,13 +66,20 @@ export async function run(dir: string, batches: arrow.RecordBatch[], options: Ap
   return lastValueFrom(from(batches).pipe(applyChanges(dir, options), toArray()));
 }
 
-/** The target's rows as DuckDB reads the data files of its latest snapshot, sorted, with `columns` in order. */
+/**
+ * The target's rows as DuckDB reads the data files of its latest snapshot,
+ * sorted, with `columns` in order; rows a file's deletion vector deletes are
+ * left out by their Parquet row number.
+ */
 export async function targetRows(dir: string, columns: string[]): Promise<unknown[][]> {
-  const snapshot = await loadSnapshot(new LocalStorage(dir));
+  const storage = new LocalStorage(dir);
+  const snapshot = await loadSnapshot(storage);
   const out: unknown[][] = [];
   for (const add of snapshot.files()) {
     const file = join(dir, fromAddPath(add.path)).replaceAll("'", "''");
-    const rows = await duckRows(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM read_parquet('${file}')`);
+    const deleted = add.deletionVector ? [...(await readDeletionVector(storage, add.deletionVector))] : [];
+    const where = deleted.length > 0 ? ` WHERE file_row_number NOT IN (${deleted.join(', ')})` : '';
+    const rows = await duckRows(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM read_parquet('${file}', file_row_number = true)${where}`);
     for (const r of rows) out.push(columns.map((c) => (r[c] === undefined ? null : r[c])));
   }
   return out.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));

@@ -5,6 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as arrow from 'apache-arrow';
+import { loadSnapshot } from '../../../src/delta/snapshot.ts';
+import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
 import { batchOf, run, sorted, targetRows, tempTableDir } from './helpers.ts';
 
 interface Ev { id: number; a: string | null; b: string | null; op: 'U' | 'D'; seq: number }
@@ -111,6 +113,16 @@ for (const seed of [1, 2, 3, 4]) {
       await run(dir, batches(r, events), options);
       assert.equal(await targetRows(dir, ['id', 'a', 'b']), expected);
     }
+  });
+
+  test(`SCD1 with deletion vectors equals the sorted fold (seed ${seed})`, async () => {
+    const r = rng(50 + seed);
+    const events = feed(r, 8, 40);
+    const dir = tempTableDir('m1dv');
+    await run(dir, batches(r, events), { ...options, properties: { 'delta.enableDeletionVectors': 'true' } });
+    assert.equal(await targetRows(dir, ['id', 'a', 'b']), modelScd1(events));
+    const snapshot = await loadSnapshot(new LocalStorage(dir));
+    assert.ok(snapshot.files().some((a) => a.deletionVector), 'changed rows are masked by deletion vectors, not rewritten');
   });
 
   test(`SCD2 equals the sorted fold for any arrival order (seed ${seed})`, async () => {

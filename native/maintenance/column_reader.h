@@ -1,0 +1,45 @@
+// A native Parquet column-chunk decoder for compaction: flat columns (max
+// definition level 0 or 1, no repetition) of the physical types BOOLEAN,
+// INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY, in data
+// pages v1 or v2 with PLAIN or dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY)
+// encoding, any codec of native/codec. The footer is parsed in TypeScript,
+// which passes each chunk's byte range; pages are parsed and decoded here into
+// Arrow layouts (values, validity bitmap, offsets). Anything else throws, and
+// the caller falls back to the JS reader.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tributary::maintenance {
+
+struct ChunkRange {
+  size_t start = 0;  // offset of the first page in the file
+  size_t end = 0;    // one past the last byte
+  int64_t num_values = 0;
+};
+
+struct ColumnSpec {
+  int32_t physical_type = 0;  // Parquet Type enum
+  int32_t type_length = 0;    // FIXED_LEN_BYTE_ARRAY width
+  int32_t codec = 0;          // Parquet CompressionCodec (same for all chunks in practice)
+  int32_t max_def = 0;        // 0 (required) or 1 (optional)
+  std::vector<ChunkRange> chunks;
+  std::vector<int32_t> chunk_codecs;
+};
+
+// Arrow-layout output of one column over all its chunks.
+struct DecodedColumn {
+  size_t rows = 0;
+  size_t null_count = 0;
+  std::vector<uint8_t> validity;  // bitmap, empty when max_def == 0 or no nulls
+  std::vector<uint8_t> values;    // fixed width: rows × width (bool: bitmap); bytes: the concatenated data
+  std::vector<int32_t> offsets;   // BYTE_ARRAY only: rows + 1
+};
+
+// Decodes one column of the file `file[0, size)`. Throws std::runtime_error
+// naming the problem on corrupt or unsupported input.
+DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& spec);
+
+}  // namespace tributary::maintenance

@@ -1,0 +1,91 @@
+#include "maintenance/file_ops.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace tributary::maintenance {
+
+namespace {
+
+bool Hidden(const char* name, const std::vector<std::string>& keep) {
+  if (name[0] != '_' && name[0] != '.') return false;
+  if (std::strcmp(name, "_change_data") == 0) return false;
+  for (const auto& k : keep)
+    if (std::strncmp(name, k.c_str(), k.size()) == 0) return false;
+  return true;
+}
+
+void Walk(const std::string& root, const std::string& rel, const std::vector<std::string>& keep, std::vector<ListedFile>& out) {
+  const std::string dir = rel.empty() ? root : root + "/" + rel;
+  DIR* d = opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT || errno == ENOTDIR) return;  // removed while listing
+    throw std::runtime_error("cannot list " + dir + ": " + std::strerror(errno));
+  }
+  const int fd = dirfd(d);
+  std::vector<std::string> subdirs;
+  while (dirent* e = readdir(d)) {
+    const char* name = e->d_name;
+    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0 || Hidden(name, keep)) continue;
+    struct stat st;
+    if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      const std::string msg = "cannot stat " + dir + "/" + name + ": " + std::strerror(errno);
+      closedir(d);
+      throw std::runtime_error(msg);
+    }
+    const std::string path = rel.empty() ? std::string(name) : rel + "/" + name;
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.push_back(path);
+    } else if (S_ISREG(st.st_mode)) {
+      ListedFile f;
+      f.path = path;
+      f.size = static_cast<uint64_t>(st.st_size);
+      f.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+      out.push_back(std::move(f));
+    }
+  }
+  closedir(d);
+  for (const auto& s : subdirs) Walk(root, s, keep, out);
+}
+
+}  // namespace
+
+std::vector<ListedFile> ListTree(const std::string& root, const std::vector<std::string>& keep_prefixes) {
+  std::vector<ListedFile> out;
+  Walk(root, "", keep_prefixes, out);
+  return out;
+}
+
+std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<std::string>& paths, int threads) {
+  std::vector<std::string> failed;
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < paths.size(); i = next++) {
+      const std::string full = root + "/" + paths[i];
+      if (unlink(full.c_str()) != 0 && errno != ENOENT) {
+        const std::string msg = paths[i] + ": " + std::strerror(errno);
+        std::lock_guard<std::mutex> lock(mu);
+        failed.push_back(msg);
+      }
+    }
+  };
+  const int n = std::max(1, std::min<int>(threads, static_cast<int>(paths.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return failed;
+}
+
+}  // namespace tributary::maintenance

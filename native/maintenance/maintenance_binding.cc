@@ -1,0 +1,405 @@
+// JS boundary of the maintenance core:
+//   clusterOrder(columns, rows, curve, threads) → Promise<Uint32Array>
+//     columns: { kind (0 int32, 1 int64, 2 float64, 3 bytes), data: TypedArray,
+//                offsets?: Int32Array (bytes), valid?: Uint8Array (1 byte/row) }[]
+//     curve: 0 Morton, 1 Hilbert. Ranks, keys and the sort run on worker threads.
+//   clusterOrder(columns, rows, curve, threads, levels: number[]) → Promise<{ order, cells: Uint32Array }>
+//     levels: [dim, radix, ...] of a coarse grid whose cells come first in the order (see zorder.h).
+//   clusterKey(ranks: number[], bits, curve) → bigint   (one key, for tests)
+//   decodeColumns(file: Uint8Array, columns) → Promise<Decoded[]>
+//     columns: { type, typeLength, maxDef, chunks: { start, end, numValues, codec }[] }[]
+//     Decoded: { rows, nullCount, values: Buffer, validity: Buffer | null, offsets: Int32Array | null }
+//     (see column_reader.h); decoding runs on a worker thread.
+//   listTree(root, keepPrefixes: string[]) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
+//   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
+// Buffers are validated here, on the JS thread, so native code never reads
+// out of bounds; the column objects are kept alive until the promise settles.
+#include "maintenance/maintenance_binding.h"
+
+#include <cstring>
+#include <string>
+
+#include "maintenance/column_reader.h"
+#include "maintenance/file_ops.h"
+#include "maintenance/zorder.h"
+
+namespace tributary::maintenance {
+
+namespace {
+
+[[noreturn]] void Bad(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, "clusterOrder: " + msg); }
+
+struct Bytes {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  bool present = false;
+};
+
+Bytes TypedBytes(Napi::Env env, Napi::Value v, const std::string& what) {
+  Bytes b;
+  if (v.IsUndefined() || v.IsNull()) return b;
+  if (!v.IsTypedArray()) Bad(env, what + " must be a typed array");
+  auto ta = v.As<Napi::TypedArray>();
+  auto buf = ta.ArrayBuffer();
+  b.data = static_cast<const uint8_t*>(buf.Data()) + ta.ByteOffset();
+  b.size = ta.ByteLength();
+  b.present = true;
+  return b;
+}
+
+class OrderWorker : public Napi::AsyncWorker {
+ public:
+  OrderWorker(Napi::Env env, Napi::Array columns, size_t rows, Curve curve, int threads, std::vector<GridLevel> levels, bool grid)
+      : Napi::AsyncWorker(env, "tributary:clusterOrder"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        rows_(rows),
+        curve_(curve),
+        threads_(threads),
+        levels_(std::move(levels)),
+        grid_(grid) {
+    for (uint32_t i = 0; i < columns.Length(); ++i) {
+      Napi::Value cv = columns.Get(i);
+      if (!cv.IsObject()) Bad(env, "column " + std::to_string(i) + " must be an object");
+      auto o = cv.As<Napi::Object>();
+      const std::string where = "column " + std::to_string(i);
+      ZColumn c;
+      const double kind = o.Get("kind").ToNumber().DoubleValue();
+      if (kind != 0 && kind != 1 && kind != 2 && kind != 3) Bad(env, where + ": unknown kind");
+      c.kind = static_cast<ColumnKind>(static_cast<int32_t>(kind));
+      Bytes data = TypedBytes(env, o.Get("data"), where + ".data");
+      if (!data.present) Bad(env, where + ".data is required");
+      c.data = data.data;
+      c.data_bytes = data.size;
+      Bytes valid = TypedBytes(env, o.Get("valid"), where + ".valid");
+      if (valid.present) {
+        if (valid.size < rows) Bad(env, where + ".valid has fewer bytes than rows");
+        c.valid = valid.data;
+      }
+      if (c.kind == ColumnKind::kBytes) {
+        Bytes off = TypedBytes(env, o.Get("offsets"), where + ".offsets");
+        if (!off.present || off.size < (rows + 1) * 4) Bad(env, where + ".offsets needs rows + 1 entries");
+        c.offsets = reinterpret_cast<const int32_t*>(off.data);
+        for (size_t r = 0; r < rows; ++r) {
+          int32_t a, b;
+          std::memcpy(&a, off.data + r * 4, 4);
+          std::memcpy(&b, off.data + (r + 1) * 4, 4);
+          if (a < 0 || b < a || static_cast<size_t>(b) > data.size) Bad(env, where + ": offsets out of range at row " + std::to_string(r));
+        }
+      } else {
+        const size_t width = c.kind == ColumnKind::kInt32 ? 4 : 8;
+        if (data.size < rows * width) Bad(env, where + ".data is shorter than rows × " + std::to_string(width) + " bytes");
+      }
+      cols_.push_back(c);
+    }
+    if (cols_.empty()) Bad(env, "no columns");
+    keep_alive_ = Napi::Persistent(columns.As<Napi::Object>());
+  }
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      result_ = ClusterOrderGrid(cols_, rows_, curve_, threads_, levels_);
+    } catch (const std::bad_alloc&) {
+      SetError("out of memory while computing the Z-order");
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    auto copy = [&](const std::vector<uint32_t>& v) {
+      auto a = Napi::Uint32Array::New(env, v.size());
+      if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * 4);
+      return a;
+    };
+    if (!grid_) {
+      deferred_.Resolve(copy(result_.order));
+      return;
+    }
+    auto o = Napi::Object::New(env);
+    o.Set("order", copy(result_.order));
+    o.Set("cells", copy(result_.cells));
+    deferred_.Resolve(o);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference keep_alive_;
+  std::vector<ZColumn> cols_;
+  size_t rows_;
+  Curve curve_;
+  int threads_;
+  std::vector<GridLevel> levels_;
+  bool grid_;
+  ClusterResult result_;
+};
+
+Napi::Value ClusterOrderJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsArray() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber())
+    Bad(env, "expected (columns, rows, curve, threads)");
+  const double rows = info[1].As<Napi::Number>().DoubleValue();
+  if (rows < 0 || rows > 4294967295.0 || rows != static_cast<double>(static_cast<int64_t>(rows))) Bad(env, "rows must be an integer in [0, 2^32)");
+  const int curve = info[2].As<Napi::Number>().Int32Value();
+  if (curve != 0 && curve != 1) Bad(env, "curve must be 0 (Morton) or 1 (Hilbert)");
+  const int threads = std::max(1, info[3].As<Napi::Number>().Int32Value());
+  // Optional 5th argument: grid levels as a flat [dim, radix, dim, radix, ...] array; the result is then { order, cells }.
+  std::vector<GridLevel> levels;
+  const bool grid = info.Length() >= 5 && info[4].IsArray();
+  if (grid) {
+    auto a = info[4].As<Napi::Array>();
+    if (a.Length() % 2 != 0) Bad(env, "levels must hold [dim, radix] pairs");
+    for (uint32_t i = 0; i < a.Length(); i += 2) {
+      GridLevel l;
+      l.dim = a.Get(i).ToNumber().Int32Value();
+      l.radix = a.Get(i + 1).ToNumber().Int32Value();
+      if (l.dim < 0 || l.dim >= static_cast<int32_t>(info[0].As<Napi::Array>().Length()) || l.radix < 1) Bad(env, "invalid grid level");
+      levels.push_back(l);
+    }
+  }
+  auto* worker = new OrderWorker(env, info[0].As<Napi::Array>(), static_cast<size_t>(rows), static_cast<Curve>(curve), threads, std::move(levels), grid);
+  worker->Queue();
+  return worker->Promise();
+}
+
+Napi::Value ClusterKeyJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsArray()) throw Napi::TypeError::New(env, "clusterKey: expected (ranks, bits, curve)");
+  auto arr = info[0].As<Napi::Array>();
+  const uint32_t dims = arr.Length();
+  const int bits = info[1].ToNumber().Int32Value();
+  if (dims == 0 || dims > 64 || bits < 1 || bits > 32 || static_cast<int64_t>(dims) * bits > 64)
+    throw Napi::RangeError::New(env, "clusterKey: need 1..64 ranks and 1..32 bits with ranks × bits ≤ 64");
+  std::vector<uint32_t> ranks(dims);
+  for (uint32_t i = 0; i < dims; ++i) ranks[i] = arr.Get(i).ToNumber().Uint32Value();
+  const uint64_t key = info[2].ToNumber().Int32Value() == 1 ? HilbertKey(ranks.data(), dims, bits) : MortonKey(ranks.data(), dims, bits);
+  return Napi::BigInt::New(env, key);
+}
+
+class DecodeWorker : public Napi::AsyncWorker {
+ public:
+  DecodeWorker(Napi::Env env, Napi::Value file, Napi::Array columns)
+      : Napi::AsyncWorker(env, "tributary:decodeColumns"), deferred_(Napi::Promise::Deferred::New(env)) {
+    Bytes f = TypedBytes(env, file, "file");
+    if (!f.present) throw Napi::TypeError::New(env, "decodeColumns: file must be a Uint8Array");
+    data_ = f.data;
+    size_ = f.size;
+    auto num = [&](Napi::Object o, const char* k) {
+      Napi::Value v = o.Get(k);
+      if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("decodeColumns: '") + k + "' must be a number");
+      const double d = v.As<Napi::Number>().DoubleValue();
+      if (d < 0 || d != static_cast<double>(static_cast<int64_t>(d))) throw Napi::TypeError::New(env, std::string("decodeColumns: '") + k + "' must be an integer >= 0");
+      return static_cast<int64_t>(d);
+    };
+    for (uint32_t i = 0; i < columns.Length(); ++i) {
+      Napi::Value cv = columns.Get(i);
+      if (!cv.IsObject()) throw Napi::TypeError::New(env, "decodeColumns: columns must be objects");
+      auto o = cv.As<Napi::Object>();
+      ColumnSpec s;
+      s.physical_type = static_cast<int32_t>(num(o, "type"));
+      s.type_length = static_cast<int32_t>(num(o, "typeLength"));
+      s.max_def = static_cast<int32_t>(num(o, "maxDef"));
+      Napi::Value chunks = o.Get("chunks");
+      if (!chunks.IsArray()) throw Napi::TypeError::New(env, "decodeColumns: chunks must be an array");
+      auto arr = chunks.As<Napi::Array>();
+      for (uint32_t j = 0; j < arr.Length(); ++j) {
+        auto c = arr.Get(j).As<Napi::Object>();
+        ChunkRange r;
+        r.start = static_cast<size_t>(num(c, "start"));
+        r.end = static_cast<size_t>(num(c, "end"));
+        r.num_values = num(c, "numValues");
+        if (r.start > r.end || r.end > size_) throw Napi::RangeError::New(env, "decodeColumns: chunk byte range outside the file");
+        s.chunks.push_back(r);
+        s.chunk_codecs.push_back(static_cast<int32_t>(num(c, "codec")));
+      }
+      specs_.push_back(std::move(s));
+    }
+    keep_alive_ = Napi::Persistent(file.As<Napi::Object>());
+  }
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      for (const auto& s : specs_) out_.push_back(DecodeColumn(data_, size_, s));
+    } catch (const std::bad_alloc&) {
+      SetError("out of memory while decoding Parquet columns");
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Array result = Napi::Array::New(env, out_.size());
+    for (size_t i = 0; i < out_.size(); ++i) {
+      DecodedColumn& c = out_[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("rows", Napi::Number::New(env, static_cast<double>(c.rows)));
+      o.Set("nullCount", Napi::Number::New(env, static_cast<double>(c.null_count)));
+      o.Set("values", Move(env, std::move(c.values)));
+      o.Set("validity", c.validity.empty() ? env.Null() : Napi::Value(Move(env, std::move(c.validity))));
+      if (c.offsets.empty()) {
+        o.Set("offsets", env.Null());
+      } else {
+        const size_t n = c.offsets.size();
+        auto buf = Move(env, std::vector<uint8_t>(reinterpret_cast<uint8_t*>(c.offsets.data()), reinterpret_cast<uint8_t*>(c.offsets.data()) + n * 4));
+        o.Set("offsets", Napi::Int32Array::New(env, n, buf.ArrayBuffer(), buf.ByteOffset()));
+      }
+      result.Set(static_cast<uint32_t>(i), o);
+    }
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  // Hands a vector's storage to JS without copying.
+  static Napi::Buffer<uint8_t> Move(Napi::Env env, std::vector<uint8_t>&& v) {
+    auto* heap = new std::vector<uint8_t>(std::move(v));
+    if (heap->empty()) heap->reserve(1);
+    return Napi::Buffer<uint8_t>::New(env, heap->data(), heap->size(), [heap](Napi::Env, uint8_t*) { delete heap; });
+  }
+
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference keep_alive_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  std::vector<ColumnSpec> specs_;
+  std::vector<DecodedColumn> out_;
+};
+
+Napi::Value DecodeColumnsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "decodeColumns: expected (file, columns)");
+  auto* worker = new DecodeWorker(env, info[0], info[1].As<Napi::Array>());
+  worker->Queue();
+  return worker->Promise();
+}
+
+std::vector<std::string> StringList(Napi::Env env, Napi::Value v, const char* what) {
+  if (!v.IsArray()) throw Napi::TypeError::New(env, std::string(what) + " must be an array of strings");
+  auto a = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsString()) throw Napi::TypeError::New(env, std::string(what) + " must be an array of strings");
+    out.push_back(x.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+class ListWorker : public Napi::AsyncWorker {
+ public:
+  ListWorker(Napi::Env env, std::string root, std::vector<std::string> keep)
+      : Napi::AsyncWorker(env, "tributary:listTree"), deferred_(Napi::Promise::Deferred::New(env)), root_(std::move(root)), keep_(std::move(keep)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      files_ = ListTree(root_, keep_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    auto paths = Napi::Array::New(env, files_.size());
+    auto sizes = Napi::Float64Array::New(env, files_.size());
+    auto mtimes = Napi::Float64Array::New(env, files_.size());
+    for (size_t i = 0; i < files_.size(); ++i) {
+      paths.Set(static_cast<uint32_t>(i), Napi::String::New(env, files_[i].path));
+      sizes[i] = static_cast<double>(files_[i].size);
+      mtimes[i] = static_cast<double>(files_[i].mtime_ms);
+    }
+    auto o = Napi::Object::New(env);
+    o.Set("paths", paths);
+    o.Set("sizes", sizes);
+    o.Set("mtimes", mtimes);
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string root_;
+  std::vector<std::string> keep_;
+  std::vector<ListedFile> files_;
+};
+
+class DeleteWorker : public Napi::AsyncWorker {
+ public:
+  DeleteWorker(Napi::Env env, std::string root, std::vector<std::string> paths, int threads)
+      : Napi::AsyncWorker(env, "tributary:deleteFiles"), deferred_(Napi::Promise::Deferred::New(env)), root_(std::move(root)), paths_(std::move(paths)), threads_(threads) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      failed_ = DeleteFiles(root_, paths_, threads_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    auto out = Napi::Array::New(env, failed_.size());
+    for (size_t i = 0; i < failed_.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, failed_[i]));
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string root_;
+  std::vector<std::string> paths_;
+  int threads_;
+  std::vector<std::string> failed_;
+};
+
+bool SafeRelative(const std::string& p) {
+  if (p.empty() || p[0] == '/') return false;
+  size_t start = 0;
+  while (start <= p.size()) {
+    const size_t end = p.find('/', start);
+    const std::string part = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return true;
+}
+
+Napi::Value ListTreeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "listTree: expected (root, keepPrefixes)");
+  auto* w = new ListWorker(env, info[0].As<Napi::String>().Utf8Value(), StringList(env, info[1], "listTree: keepPrefixes"));
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "deleteFiles: expected (root, paths, threads)");
+  auto paths = StringList(env, info[1], "deleteFiles: paths");
+  // Paths come from a listing of the root; refuse anything that could escape it.
+  for (const auto& p : paths)
+    if (!SafeRelative(p)) throw Napi::RangeError::New(env, "deleteFiles: path '" + p + "' is not a plain relative path");
+  auto* w = new DeleteWorker(env, info[0].As<Napi::String>().Utf8Value(), std::move(paths), std::max(1, info[2].As<Napi::Number>().Int32Value()));
+  w->Queue();
+  return w->Promise();
+}
+
+}  // namespace
+
+void Register(Napi::Env env, Napi::Object exports) {
+  exports.Set("clusterOrder", Napi::Function::New(env, ClusterOrderJs, "clusterOrder"));
+  exports.Set("clusterKey", Napi::Function::New(env, ClusterKeyJs, "clusterKey"));
+  exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
+  exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
+  exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
+}
+
+}  // namespace tributary::maintenance

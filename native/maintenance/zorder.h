@@ -1,0 +1,58 @@
+// Z-order clustering keys: each column's values are mapped to their rank in
+// sorted order, scaled to a fixed number of bits (so skewed and string
+// columns spread evenly over the key space), then the ranks are interleaved
+// bit by bit (Morton order) or along a Hilbert curve, and the rows sorted by
+// the resulting 64-bit key.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tributary::maintenance {
+
+enum class ColumnKind : int32_t { kInt32 = 0, kInt64 = 1, kFloat64 = 2, kBytes = 3 };
+
+// One column, contiguous over all rows. `valid` holds one byte per row
+// (0 = null) or is null when there are no nulls. For kBytes, `offsets` has
+// rows + 1 entries into `data`.
+struct ZColumn {
+  ColumnKind kind = ColumnKind::kInt64;
+  const uint8_t* data = nullptr;
+  size_t data_bytes = 0;
+  const int32_t* offsets = nullptr;
+  const uint8_t* valid = nullptr;
+};
+
+enum class Curve : int32_t { kMorton = 0, kHilbert = 1 };
+
+// Rank of every row in [0, 2^bits): nulls 0, equal values equal ranks,
+// otherwise floor(position among non-null values * 2^bits / count).
+std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits);
+
+// Row order by clustering key (ties keep the input order). Ranks of the
+// columns are computed on up to `threads` threads.
+std::vector<uint32_t> ClusterOrder(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads);
+
+// Coarse grid levels for file-aligned clustering: at each level the rank
+// range of dimension `dim` is cut into `radix` equal quantile slices (within
+// the slice the earlier levels of that dimension chose). Rows are ordered by
+// the grid cell (levels read as mixed-radix digits, first level most
+// significant — a Z-order over the coarse grid) and then by the fine key.
+struct GridLevel {
+  int32_t dim = 0;
+  int32_t radix = 1;
+};
+
+struct ClusterResult {
+  std::vector<uint32_t> order;
+  std::vector<uint32_t> cells;  // grid cell of each row, in output order
+};
+
+ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads,
+                               const std::vector<GridLevel>& levels);
+
+// Interleaved key of one row's ranks (exposed for tests through the binding).
+uint64_t MortonKey(const uint32_t* ranks, size_t dims, int bits);
+uint64_t HilbertKey(const uint32_t* ranks, size_t dims, int bits);
+
+}  // namespace tributary::maintenance
