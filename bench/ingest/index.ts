@@ -263,7 +263,7 @@ try {
       `dropped by expectAllOrDrop({ non_negative_amount: 'amount >= 0', known_customer: 'customer_id > 0' }); ${want.rows} rows land.`,
   );
   notes.push(
-    `tributary: source → expectAllOrDrop → microBatch(maxRows ${commitRows}; streaming: fromRows batches of ${streamBatchRows}, maxRows ${streamCommitRows}) → toDelta with backpressure (highWaterMark 2), ` +
+    `tributary: source → expectAllOrDrop → microBatch(maxRows ${commitRows}; streaming: fromRows batches of ${streamBatchRows}, maxRows ${streamCommitRows}; output 'table': chunks, not copied) → toDelta with backpressure (highWaterMark 2), ` +
       `Snappy Parquet from the native writer on ${availableParallelism()} threads, min/max/null stats; version 0 = table creation from the first batch.`,
   );
   notes.push(

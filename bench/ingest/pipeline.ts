@@ -1,6 +1,6 @@
 // The Tributary pipelines the ingest bench times, shared by its child
-// processes: a batch source → the two drop-expectations → microBatch →
-// toDelta, with backpressure from the Delta sink back to the source.
+// processes: a batch source → the two drop-expectations → microBatch (as
+// uncopied chunks) → toDelta, with backpressure from the Delta sink back to the source.
 import type * as arrow from 'apache-arrow';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import {
@@ -71,7 +71,8 @@ export async function land(table: string, source: (bp: Backpressure) => Observab
   const done = await lastValueFrom(
     source(bp).pipe(
       expectAllOrDrop(RULES, { dataset: 'orders', metrics }),
-      microBatch({ maxRows: options.commitRows }),
+      // Chunks, not one copied batch: the sink's Parquet writer reads the pieces in place.
+      microBatch({ maxRows: options.commitRows, output: 'table' }),
       toDelta(table, { appId: 'bench-ingest', backpressure: bp }),
       reduce((acc, c) => {
         const next = { commits: acc.commits + 1, version: c.version, files: acc.files + c.addedFiles, landed: acc.landed + c.numRows };

@@ -2,37 +2,8 @@
 // (Arrow JS can only chain them as chunks). Works on buffers, type by type;
 // slices (non-zero offsets) are honoured.
 import * as arrow from 'apache-arrow';
+import { copyBits, setBits } from './bits.ts';
 import { schemaMismatch } from './schemaMismatch.ts';
-
-/**
- * Copies `len` bits from `src` at bit `srcOff` into `dst` at bit `dstOff`.
- * @example `copyBits(dst, 3, src, 0, 5) // dst bits 3..7 = src bits 0..4`
- */
-export function copyBits(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
-  let i = 0;
-  if ((dstOff & 7) === 0 && (srcOff & 7) === 0) {
-    const whole = len >> 3;
-    dst.set(src.subarray(srcOff >> 3, (srcOff >> 3) + whole), dstOff >> 3);
-    i = whole << 3;
-  }
-  for (; i < len; i++) {
-    const s = srcOff + i;
-    if ((src[s >> 3]! >> (s & 7)) & 1) {
-      const d = dstOff + i;
-      dst[d >> 3]! |= 1 << (d & 7);
-    }
-  }
-}
-
-/** Sets `len` bits to 1 from bit `off`. */
-function setBits(dst: Uint8Array, off: number, len: number): void {
-  let i = 0;
-  for (; i < len && ((off + i) & 7) !== 0; i++) dst[(off + i) >> 3]! |= 1 << ((off + i) & 7);
-  const wholeStart = (off + i) >> 3;
-  const whole = (len - i) >> 3;
-  dst.fill(0xff, wholeStart, wholeStart + whole);
-  for (i += whole << 3; i < len; i++) dst[(off + i) >> 3]! |= 1 << ((off + i) & 7);
-}
 
 function concatValidity(parts: arrow.Data[], length: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
   let nullCount = 0;

@@ -21,6 +21,8 @@ export interface BackpressureOptions {
 export class Backpressure {
   readonly highWaterMark: number;
   private held = 0;
+  /** Active {@link hold}s: sources wait while any is open. */
+  private holds = 0;
   private waiters: Array<() => void> = [];
 
   constructor(options: BackpressureOptions = {}) {
@@ -39,8 +41,31 @@ export class Backpressure {
    * resolves when it has (no allocation on the fast path).
    */
   ready(): Promise<void> | null {
-    if (this.held < this.highWaterMark) return null;
+    if (this.held < this.highWaterMark && this.holds === 0) return null;
     return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Pauses sources (from their next batch) until the returned function is
+   * called, for a consumer about to do latency-bound work — a chain of small
+   * I/O steps that each need a turn of the event loop, which a busy
+   * synchronous source would otherwise hand out one per batch. Calling the
+   * returned function again does nothing.
+   * @example
+   * ```ts
+   * const resume = bp.hold();
+   * try { await createTable(); } finally { resume(); }
+   * ```
+   */
+  hold(): () => void {
+    this.holds++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.holds--;
+      this.release(0);
+    };
   }
 
   private acquire(): void {
@@ -49,7 +74,7 @@ export class Backpressure {
 
   private release(n = 1): void {
     this.held -= n;
-    if (this.held < this.highWaterMark && this.waiters.length > 0) {
+    if (this.held < this.highWaterMark && this.holds === 0 && this.waiters.length > 0) {
       const w = this.waiters;
       this.waiters = [];
       for (const resolve of w) resolve();

@@ -36,6 +36,9 @@ export type SourceInput<T> = Iterable<T> | AsyncIterable<T> | Observable<T>;
 
 const STOP = Symbol('stop');
 
+/** Resolves after pending I/O callbacks have run (setImmediate), not just microtasks. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Runs `input` through a fresh accumulator per subscription.
  * @example `pump(rows, () => new RowAccumulator(schema, 1024), { backpressure: bp })`
@@ -176,7 +179,9 @@ function pumpIterable<T>(input: Iterable<T> | AsyncIterable<T>, makeAccumulator:
           if (isClosed()) return release();
           timer.arm();
           if (emitted && bp) {
-            const wait = bp.ready();
+            // While the consumer holds batches, give the event loop a turn per emitted batch: its
+            // I/O and native-encode completions only run then, so it works while this loop keeps pulling.
+            const wait = bp.ready() ?? (bp.inFlight > 0 ? nextTurn() : null);
             if (wait && (await cancellable(wait)) === STOP) return release();
           }
         }

@@ -20,8 +20,9 @@ const DELTALAKE_CHECK = fileURLToPath(new URL('./deltalake_check.py', import.met
 /** A Python with the deltalake package (delta-rs), as for the Delta conformance tests. */
 const PYTHON = process.env.TRIBUTARY_PYTHON;
 const APP_ID = 'crash-test';
-const TOTAL = 200_000;
-const BATCH = 4_000;
+// Enough batches that 22 kill cycles (each after ≥ 1 commit) cannot finish the input even when writes are fast.
+const TOTAL = 400_000;
+const BATCH = 2_000;
 const KILLS = 22;
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with the same kill points. */
@@ -134,7 +135,7 @@ test(`SIGKILLed ${KILLS} times at random points, the pipeline still lands every 
     assert.equal(await duckIdStats(table), expected, 'DuckDB over the snapshot files');
     assert.equal(await scanIdStats(table), expected, 'Tributary scan');
     const snapshot = await loadSnapshot(new LocalStorage(table));
-    assert.is(snapshot.txnVersion(APP_ID), TOTAL / BATCH - 1, 'one batch id per 4k rows');
+    assert.is(snapshot.txnVersion(APP_ID), TOTAL / BATCH - 1, 'one batch id per BATCH rows');
     if (PYTHON) {
       const rs = JSON.parse(execFileSync(PYTHON, [DELTALAKE_CHECK, table, APP_ID], { encoding: 'utf8' })) as Record<string, number>;
       assert.equal(rs, { ...expected, txn: TOTAL / BATCH - 1 }, 'delta-rs reads the same table');

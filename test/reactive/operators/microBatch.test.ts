@@ -103,4 +103,24 @@ test('options are validated', () => {
   assert.throws(() => microBatch({ maxRows: 1, maxDelayMs: -1 }), /maxDelayMs/);
 });
 
+test("output 'table': the same micro-batches as Tables of the uncopied pieces", () => {
+  const a = rangeBatch(0, 5);
+  const b = rangeBatch(5, 4);
+  const c = rangeBatch(9, 8);
+  const tables: arrow.Table[] = [];
+  from([a, b, c]).pipe(microBatch({ maxRows: 7, output: 'table' })).subscribe((t) => tables.push(t));
+  const batches: arrow.RecordBatch[] = [];
+  from([a, b, c]).pipe(microBatch({ maxRows: 7 })).subscribe((t) => batches.push(t));
+  assert.ok(tables.every((t) => t instanceof arrow.Table));
+  assert.equal(
+    tables.map((t) => t.batches.flatMap(ids)),
+    batches.map(ids),
+  );
+  assert.equal(tables.map((t) => t.numRows), [7, 7, 3]);
+  const buffer = (x: arrow.RecordBatch) => x.getChild('id')!.data[0]!.values.buffer;
+  const sources = new Set([a, b, c].map(buffer));
+  assert.ok(tables.every((t) => t.batches.every((x) => sources.has(buffer(x)))), 'chunks share the input buffers');
+  assert.throws(() => microBatch({ maxRows: 1, output: 'rows' as never }), /output must be 'batch' or 'table'/);
+});
+
 test.run();
