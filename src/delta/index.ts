@@ -24,3 +24,4 @@ export * from './errors.ts';
 export type * from './actions.ts';
 export type { Storage, FileMeta } from './storage/storage.ts';
 export { LocalStorage, MemoryStorage } from './storage/index.ts';
+export * from './maintenance/index.ts';
