@@ -5,7 +5,9 @@
 // target has delta.enableDeletionVectors=true), scd2-2M (Tributary only:
 // delta-rs has no SCD2; its SCD1 MERGE result is the reference for the
 // current rows), scd1-10M (with --big: 10M target, 1M changes, deletion
-// vectors). `--only cow,dv` runs the cases whose names contain a listed part. Both tools' results are
+// vectors), scd1-2M-seqcol-cow (the sequence column stays in the target, so
+// live keys' sequences are read from it; the others keep them in state
+// files). `--only cow,dv` runs the cases whose names contain a listed part. Both tools' results are
 // read by DuckDB (read_parquet over the files each log lists) and compared by
 // row count and checksum; a mismatch fails the bench.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { applyChanges } from '../../src/cdc/applyChanges/applyChanges.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
 import { fromAddPath } from '../../src/delta/partition-values.ts';
-import { report, runChild, runTsChild, toResult, type BenchResult } from '../lib/harness.ts';
+import { report, runChild, runNodeChild, toResult, type BenchResult } from '../lib/harness.ts';
 import { changeBatch, ordersSchema, targetBatches } from './workload.ts';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -68,15 +70,15 @@ function ipcFile(name: string, batches: arrow.RecordBatch[]): string {
   return file;
 }
 
-async function runCase(name: string, n: number, m: number, scd2: boolean, dv = false): Promise<BenchResult[]> {
+async function runCase(name: string, n: number, m: number, scd2: boolean, dv = false, seqInTarget = false): Promise<BenchResult[]> {
   if (!wanted(name)) return [];
   const target = targetBatches(n);
   const changesFile = ipcFile(`${name}-changes.arrow`, [changeBatch(n, m)]);
   const properties = dv ? { 'delta.enableDeletionVectors': 'true' } : undefined;
-  const opts = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: (scd2 ? 2 : 1) as 1 | 2, properties };
+  const opts = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: seqInTarget ? ['op'] : ['op', 'seq'], storedAs: (scd2 ? 2 : 1) as 1 | 2, properties };
   const tDir = join(work, `${name}-tributary`);
   await lastValueFrom(from(target).pipe(applyChanges(tDir, opts), toArray()));
-  const trib = runTsChild(join(here, 'apply-tributary.ts'), [tDir, changesFile, scd2 ? '2' : '1']);
+  const trib = runNodeChild(join(here, 'apply-tributary.ts'), [tDir, changesFile, scd2 ? '2' : '1', seqInTarget ? 'seq' : ''], { cwd: root });
   const out = [toResult('tributary', name, trib)];
   const dDir = join(work, `${name}-deltars`);
   const targetFile = ipcFile(`${name}-target.arrow`, target);
@@ -97,6 +99,7 @@ const label = (x: number) => (x >= 1e6 ? `${x / 1e6}M` : `${x / 1e3}k`);
 try {
   results.push(...(await runCase(`scd1-${label(rows)}-cow`, rows, changes, false)));
   results.push(...(await runCase(`scd1-${label(rows)}-dv`, rows, changes, false, true)));
+  results.push(...(await runCase(`scd1-${label(rows)}-seqcol-cow`, rows, changes, false, false, true)));
   results.push(...(await runCase(`scd2-${label(rows)}`, rows, changes, true)));
   if (big) results.push(...(await runCase('scd1-10M', 10_000_000, 1_000_000, false, true)));
 } finally {

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { report, round, runChild, runTsChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
+import { report, round, runChild, runNodeChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { assertSummary, expectedOf, type Expected, type TableSummary } from './expected.ts';
 import { commitBatches, writeIpcFile } from './workload.ts';
 
@@ -64,7 +64,7 @@ function findPython(): { python: string; pyarrow: string } {
 }
 
 const { python, pyarrow } = findPython();
-const tsChild = (file: string) => (args: string[]) => runTsChild(join(here, file), args, { cwd: root });
+const tsChild = (file: string) => (args: string[]) => runNodeChild(join(here, file), args, { cwd: root });
 const pyChild = (file: string) => (args: string[]) => runChild(python, [join(here, file), ...args], { cwd: root });
 const children: Record<Tool, Record<'commit' | 'open' | 'verify', (args: string[]) => ChildReport & { peakRssMB: number }>> = {
   tributary: { commit: tsChild('commit-tributary.ts'), open: tsChild('open-tributary.ts'), verify: tsChild('verify-tributary.ts') },

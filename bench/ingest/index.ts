@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable } from '../../src/delta/index.ts';
-import { report, round, runChild, runTsChild, toResult, type BenchResult, type ChildReport } from '../lib/harness.ts';
+import { report, round, runChild, runNodeChild, toResult, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { arrowByteLength } from '../parquet/orders.ts';
 import { expectedOf, inBatches, ordersTable, writeIpcFile, type Expected } from './workload.ts';
 
@@ -185,7 +185,7 @@ try {
   if (violators !== want.violators) throw new Error(`bench/ingest: the Arrow input has ${violators} violating rows, the generator marked ${want.violators}`);
   log(`input: ${rows} rows, ${want.violators} violating (${round((100 * want.violators) / rows, 3)}%), ${round(bytes / 1e6, 1)} MB of Arrow buffers`);
 
-  const ts = (file: string, args: string[]) => runTsChild(join(here, file), args, { cwd: root });
+  const ts = (file: string, args: string[]) => runNodeChild(join(here, file), args, { cwd: root });
   const runs: Run[] = [];
   const label = (n: number) => (n % 1_000_000 === 0 ? `${n / 1_000_000}M` : String(n));
   if (cases.includes('arrow-2M')) {

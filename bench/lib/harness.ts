@@ -1,7 +1,9 @@
 // Shared plumbing for bench/<name>: every tool×case runs in its own child
 // process so that its peak RSS is its own; the child reports one JSON line.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, relative } from 'node:path';
 
 /** One measured tool×case, as it appears in the bench's closing JSON line. */
 export interface BenchResult {
@@ -54,6 +56,58 @@ export function runChild(cmd: string, args: string[], options: SpawnSyncOptions 
 /** Runs a TypeScript child (through tsx) the same way. */
 export function runTsChild(file: string, args: string[] = [], options: SpawnSyncOptions = {}) {
   return runChild(process.execPath, ['--import', 'tsx', file, ...args], options);
+}
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+// Two levels below the repo root on purpose: src/native/addon.ts finds the addon at
+// `../../build/Release/tributary.node` relative to its module URL, which in a bundle is the bundle's.
+const bundleDir = join(repoRoot, '.tmp', 'bench-bundles');
+const bundles = new Map<string, string>();
+
+/**
+ * Bundles a TypeScript child into one ESM file (once per bench process) and returns its path.
+ * npm packages stay external so they load from node_modules exactly as in production; only the
+ * repo's own TypeScript is compiled in. esbuild is required lazily: children import this module
+ * (for peakRssMB) and must not load a bundler.
+ */
+export function bundleChild(file: string): string {
+  const cached = bundles.get(file);
+  if (cached) return cached;
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  // The pid keeps concurrent bench runs from overwriting each other's bundles.
+  const name = `${relative(repoRoot, file).replace(/\.ts$/, '').replace(/[^\w.-]+/g, '_')}.${process.pid}.mjs`;
+  const outfile = join(bundleDir, name);
+  mkdirSync(bundleDir, { recursive: true });
+  if (bundles.size === 0) process.on('exit', () => bundles.forEach((f) => rmSync(f, { force: true })));
+  buildSync({
+    entryPoints: [file],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+    // Keeps `// src/...` path comments, so a child's stack trace can be traced back to its source.
+    minify: false,
+  });
+  bundles.set(file, outfile);
+  return outfile;
+}
+
+/**
+ * Runs a TypeScript child as plain `node bundle.mjs` — no tsx loader, as users run compiled JS —
+ * so its start-up time and memory are the program's own (tsx adds ~50 MB RSS to every child).
+ * @example runNodeChild(join(here, 'write-tributary.ts'), [ipcPath, outPath], { cwd: root })
+ */
+export function runNodeChild(file: string, args: string[] = [], options: SpawnSyncOptions = {}) {
+  const bundle = bundleChild(file);
+  try {
+    return runChild(process.execPath, [bundle, ...args], options);
+  } catch (e) {
+    // Name the source, not only the bundle, in the error.
+    throw new Error(`${basename(file)} (bundled as ${bundle}): ${(e as Error).message}`);
+  }
 }
 
 /** Builds a BenchResult from a child report, deriving rates from rows and bytes. */
