@@ -1,5 +1,7 @@
 #include "maintenance/file_ops.h"
 
+#ifndef _WIN32
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -89,3 +91,18 @@ std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<
 }
 
 }  // namespace tributary::maintenance
+
+#else  // POSIX directory calls only; Windows builds use the async-fs fallback in list-files.ts.
+
+#include <stdexcept>
+
+namespace tributary::maintenance {
+std::vector<ListedFile> ListTree(const std::string&, const std::vector<std::string>&) {
+  throw std::runtime_error("native listing is not available on Windows");
+}
+std::vector<std::string> DeleteFiles(const std::string&, const std::vector<std::string>&, int) {
+  throw std::runtime_error("native deletion is not available on Windows");
+}
+}  // namespace tributary::maintenance
+
+#endif

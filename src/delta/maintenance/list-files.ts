@@ -15,7 +15,8 @@ interface FileOpsNative {
   listTree(root: string, keepPrefixes: string[]): Promise<{ paths: string[]; sizes: Float64Array; mtimes: Float64Array }>;
   deleteFiles(root: string, paths: string[], threads: number): Promise<string[]>;
 }
-const core = native as unknown as Partial<FileOpsNative>;
+// POSIX only (see native/maintenance/file_ops.cc); elsewhere the async-fs paths below are used.
+const core: Partial<FileOpsNative> = process.platform === 'win32' ? {} : (native as unknown as FileOpsNative);
 
 /**
  * Whether a file or directory name is hidden from VACUUM, as in Delta:

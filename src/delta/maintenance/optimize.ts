@@ -193,13 +193,8 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
     numDeletionVectorsRemoved: metrics.numDeletionVectorsRemoved,
     ...fileSizeMetrics(added.map((a) => a.size)),
   });
-  let result;
-  try {
-    result = await txn.commit();
-  } catch (err) {
-    // The outcome of a failed log write is unknown: keep the files (VACUUM removes orphans).
-    throw err;
-  }
+  // A failed log write (thrown) leaves the outcome unknown, so the new files stay; VACUUM removes them if orphaned.
+  const result = await txn.commit();
   if (result.status === 'conflict') {
     await deleteQuietly(storage, added);
     const e = result.error;

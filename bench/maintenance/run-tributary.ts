@@ -1,0 +1,24 @@
+// Tributary maintenance process: runs one case on a table and reports the
+// time of the operation alone (the import of the library is not timed).
+//   argv: <case compact|zorder|vacuum> <tablePath> <targetBytes>
+import { optimize, vacuum } from '../../src/delta/maintenance/index.ts';
+import { peakRssMB } from '../lib/harness.ts';
+
+const [kind, table, targetArg] = process.argv.slice(2);
+const target = Number(targetArg);
+const t0 = performance.now();
+let extra: Record<string, unknown> = {};
+if (kind === 'compact') {
+  const r = await optimize(table, { targetFileSize: target });
+  extra = { filesAdded: r.metrics.numFilesAdded, filesRemoved: r.metrics.numFilesRemoved, copied: r.metrics.filesCopied };
+} else if (kind === 'zorder') {
+  const r = await optimize(table, { targetFileSize: target, zOrder: ['customer_id', 'ts'] });
+  extra = { filesAdded: r.metrics.numFilesAdded, filesRemoved: r.metrics.numFilesRemoved };
+} else if (kind === 'vacuum') {
+  const r = await vacuum(table, { retentionHours: 0, enforceRetention: false, dryRun: false });
+  extra = { filesDeleted: r.numDeletedFiles };
+} else {
+  throw new Error(`bench/maintenance: unknown case '${kind}'`);
+}
+const seconds = (performance.now() - t0) / 1000;
+process.stdout.write(JSON.stringify({ seconds, peakRssMB: peakRssMB(), ...extra }) + '\n');
