@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { report, round, runChild, runTsChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
+import { report, round, runChild, runNodeChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
 import { parseStats } from '../../src/delta/stats.ts';
@@ -61,7 +61,7 @@ function findPython(): string {
 const python = findPython();
 const run = (tool: Tool, kind: Case, table: string): ChildReport & { peakRssMB: number } =>
   tool === 'tributary'
-    ? runTsChild(join(here, 'run-tributary.ts'), [kind, table, String(targetBytes)], { cwd: root })
+    ? runNodeChild(join(here, 'run-tributary.ts'), [kind, table, String(targetBytes)], { cwd: root })
     : runChild(python, [join(here, 'run_deltars.py'), kind, table, String(targetBytes)], { cwd: root });
 
 /** Mean fraction of files whose customer_id min/max overlap 20 seeded ranges of width 2000. */
