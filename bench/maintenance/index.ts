@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { report, round, runChild, runNodeChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
+import { report, round, runChild, runNodeChild, runTsChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
 import { parseStats } from '../../src/delta/stats.ts';
