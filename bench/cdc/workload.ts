@@ -3,6 +3,7 @@
 // and 10% deletes of existing ids, 30% inserts of new ids — marked by `op`,
 // all with sequence 1 (the target rows have sequence 0). Deterministic.
 import * as arrow from 'apache-arrow';
+import { prng } from '../lib/prng.ts';
 
 export const ordersSchema = new arrow.Schema([
   new arrow.Field('id', new arrow.Int64(), false),
@@ -12,15 +13,6 @@ export const ordersSchema = new arrow.Schema([
   new arrow.Field('op', new arrow.Utf8(), true),
   new arrow.Field('seq', new arrow.Int64(), false),
 ]);
-
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUS = ['new', 'paid', 'shipped', 'returned'];
 
@@ -47,7 +39,7 @@ function batch(ids: BigInt64Array, ops: string[], seq: bigint, r: () => number):
 
 /** The initial target rows as insert events at sequence 0, in batches of 500k. */
 export function targetBatches(rows: number): arrow.RecordBatch[] {
-  const r = rng(7);
+  const r = prng(7);
   const out: arrow.RecordBatch[] = [];
   for (let start = 0; start < rows; start += 500_000) {
     const n = Math.min(500_000, rows - start);
@@ -60,7 +52,7 @@ export function targetBatches(rows: number): arrow.RecordBatch[] {
 
 /** The change batch: distinct ids, 60% U / 10% D of existing ids, 30% I of new ids. */
 export function changeBatch(rows: number, changes: number): arrow.RecordBatch {
-  const r = rng(11);
+  const r = prng(11);
   const existing = Math.round(changes * 0.7);
   const picked = new Set<number>();
   while (picked.size < existing) picked.add(Math.floor(r() * rows));

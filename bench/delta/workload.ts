@@ -1,9 +1,9 @@
-// The bench's input: the orders table of bench/parquet (same seeded
+// The bench's input: the orders table of bench/lib/orders.ts (same seeded
 // generator), cut into one record batch per commit and saved once as an Arrow
 // IPC file, so the Tributary and delta-rs processes append identical batches.
 import { writeFileSync } from 'node:fs';
 import { Table, tableToIPC } from 'apache-arrow';
-import { generateOrders } from '../parquet/orders.ts';
+import { generateOrders } from '../lib/orders.ts';
 
 /**
  * `commits` batches of `rowsPerCommit` orders rows (ids 1..commits×rowsPerCommit, in order).

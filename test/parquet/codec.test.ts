@@ -11,20 +11,9 @@ import { decompressZstd } from 'hyparquet-compressors';
 import { compressBlock, decompressBlock, codecIds } from '../../src/parquet/codec.ts';
 import { native } from '../../src/native/addon.ts';
 import type { ParquetCompression } from '../../src/parquet/types.ts';
+import { prng } from '../support/prng.ts';
 
 const codecs: ParquetCompression[] = ['uncompressed', 'snappy', 'gzip', 'brotli', 'zstd'];
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(n: number, seed: number): Uint8Array {
   const r = prng(seed);

@@ -89,17 +89,8 @@ export function decimalVector(values: readonly (bigint | null)[], precision: num
   );
 }
 
-/** A seeded PRNG (mulberry32), so randomized tests can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded PRNG, re-exported for the parquet tests that import it from here. */
+export { prng } from '../support/prng.ts';
 
 /** Min/max of the non-null values under `less`, as the writer should report them. */
 export function minMax<T>(values: readonly (T | null)[], less: (a: T, b: T) => boolean = (a, b) => a < b) {

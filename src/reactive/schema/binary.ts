@@ -1,10 +1,9 @@
 // Variable-length binary columns from Uint8Array values (Buffer included). Text
 // formats carry binary as base64 (CSV cells, NDJSON strings).
 import * as arrow from 'apache-arrow';
-import { BaseBuilder } from './columnBuilder.ts';
 import { FieldType } from './field.ts';
 import { ValueError } from './valueError.ts';
-import { VarBytes } from './varBytes.ts';
+import { VarWidthBuilder } from './varWidthBuilder.ts';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -23,7 +22,7 @@ class BinaryType extends FieldType<Uint8Array, false> {
     return new arrow.Binary();
   }
   createBuilder(): BinaryBuilder {
-    return new BinaryBuilder(this.isNullable, this.expected);
+    return new BinaryBuilder(new arrow.Binary(), this.isNullable, this.expected);
   }
   override fromText(text: string): unknown {
     return fromBase64(text);
@@ -36,46 +35,12 @@ class BinaryType extends FieldType<Uint8Array, false> {
   }
 }
 
-class BinaryBuilder extends BaseBuilder {
-  private readonly heap = new VarBytes();
-
-  constructor(
-    nullable: boolean,
-    private readonly expected: string,
-  ) {
-    super(nullable);
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
-    if (v instanceof Uint8Array) {
-      this.heap.reserveSlots(n, 1);
-      this.heap.writeBytes(v);
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.heap.reserveSlots(n, 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.heap.offsets[n + 1] = this.heap.end;
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.heap.reserveSlots(n, 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.heap.offsets[n + 1] = this.heap.end;
-    this.length = n + 1;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const { valueOffsets, data } = this.heap.finish(length);
-    this.length = 0;
-    return arrow.makeData({ type: new arrow.Binary(), length, nullCount, nullBitmap, valueOffsets, data });
+class BinaryBuilder extends VarWidthBuilder {
+  protected put(n: number, v: unknown): boolean {
+    if (!(v instanceof Uint8Array)) return false;
+    this.heap.writeBytes(v);
+    this.close(n);
+    return true;
   }
 }
 

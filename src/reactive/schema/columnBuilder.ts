@@ -54,6 +54,36 @@ export function grow(capacity: number, needed: number): number {
   return c;
 }
 
+/** The typed arrays column buffers live in. */
+export type BufferArray = Int8Array | Int16Array | Int32Array | Uint8Array | Uint32Array | Float32Array | Float64Array | BigInt64Array;
+
+/**
+ * `a` itself when it holds `needed` elements, else a grown array of the same
+ * kind holding a copy of its first `used` elements.
+ * @example `offsets = ensureCapacity(offsets, length + 1, length + 2)`
+ */
+export function ensureCapacity<A extends BufferArray>(a: A, used: number, needed: number): A {
+  if (needed <= a.length) return a;
+  const next = emptyLike(a, grow(a.length, needed));
+  // One array kind on both sides; the union's overloads cannot see that.
+  (next as Uint8Array).set((a as Uint8Array).subarray(0, used));
+  return next;
+}
+
+/**
+ * A zeroed array of the same kind as `a`, of `length` elements.
+ * @example `emptyLike(new Float32Array(8), 0) // Float32Array []`
+ */
+export function emptyLike<A extends BufferArray>(a: A, length: number): A {
+  return new (a.constructor as new (length: number) => A)(length);
+}
+
+/** The validity buffers of a finished column, as `arrow.makeData` takes them. */
+export interface ValidityBuffers {
+  nullBitmap: Uint8Array | undefined;
+  nullCount: number;
+}
+
 /** A validity bitmap that is only allocated once the first null arrives. */
 export class Validity {
   bits: Uint8Array | null = null;
@@ -84,7 +114,7 @@ export class Validity {
   }
 
   /** The bitmap for `length` slots (undefined when there were no nulls), then resets. */
-  finish(length: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+  finish(length: number): ValidityBuffers {
     const bits = this.bits;
     const nullCount = this.nullCount;
     this.bits = null;
@@ -100,27 +130,88 @@ function growBits(b: Uint8Array, i: number): Uint8Array {
 }
 
 /**
- * Shared shape of the builders: `append` for one value, `appendColumn` looping
- * over rows. Subclasses override `appendColumn` with a specialised loop where it
- * pays (the flat primitive types).
+ * The scaffolding every builder shares: capacity, null handling, the one-value
+ * `append`, placeholders and `finish`. A type supplies `growTo` (its buffers),
+ * `put` (write one accepted value) and `build` (hand off its buffers).
+ * `appendColumn` loops over `append`; the flat primitive types override it with
+ * a specialised loop.
  */
 export abstract class BaseBuilder implements ColumnBuilder {
   length = 0;
   protected readonly validity = new Validity();
+  /**
+   * Slots the buffers hold without growing (0 again after `finish`). Kept here
+   * so `append` checks a number instead of calling into the type per value.
+   */
+  private capacity = 0;
 
-  constructor(readonly nullable: boolean) {}
+  constructor(
+    readonly nullable: boolean,
+    /** What a value must look like, for the ValueError. */
+    protected readonly expected: string,
+  ) {}
 
-  abstract append(value: unknown): void;
-  abstract appendPlaceholder(): void;
-  abstract finish(): arrow.Data;
+  /** Grows the buffers to hold `slots` slots, keeping the first `length`; returns the slots they now hold. */
+  protected abstract growTo(slots: number): number;
 
+  /**
+   * Writes `v` into slot `n` (room reserved), including any end offset, and
+   * returns true; returns false, writing nothing, when `v` does not fit the
+   * type (null always returns false). Nested types may throw a child's ValueError.
+   */
+  protected abstract put(n: number, v: unknown): boolean;
+
+  /** The column from this batch's buffers (`length` slots); starts the buffers over. */
+  protected abstract build(length: number, validity: ValidityBuffers): arrow.Data;
+
+  /** Makes room for `slots` slots in total (never changes `length`). */
+  protected reserve(slots: number): void {
+    if (slots > this.capacity) this.capacity = this.growTo(slots);
+  }
+
+  append(v: unknown): void {
+    if (v == null && this.nullable) return this.appendPlaceholder();
+    const n = this.length;
+    if (n >= this.capacity) this.capacity = this.growTo(n + 1);
+    if (!this.put(n, v)) throw new ValueError(v, this.expected);
+    this.validity.setValid(n);
+    this.length = n + 1;
+  }
+
+  /** Null when nullable, else a zero slot; offset-based types also close the slot. */
+  appendPlaceholder(): void {
+    const n = this.length;
+    if (n >= this.capacity) this.capacity = this.growTo(n + 1);
+    if (this.nullable) this.validity.setNull(n);
+    this.length = n + 1;
+  }
+
+  /** `append` per row, with the per-builder state read once per column rather than per value. */
   appendColumn(rows: ArrayLike<RowLike>, count: number, key: string): void {
+    this.reserve(this.length + count);
+    const { validity, nullable } = this;
     let i = 0;
     try {
-      for (; i < count; i++) this.append(rows[i]![key]);
+      for (; i < count; i++) {
+        const v = rows[i]![key];
+        const n = this.length;
+        if (v == null && nullable) this.appendPlaceholder();
+        else if (this.put(n, v)) {
+          validity.setValid(n);
+          this.length = n + 1;
+        } else throw new ValueError(v, this.expected);
+      }
     } catch (e) {
       if (e instanceof ValueError) e.index = i;
       throw e;
     }
+  }
+
+  finish(): arrow.Data {
+    const length = this.length;
+    const validity = this.validity.finish(length);
+    this.length = 0;
+    this.capacity = 0;
+    return this.build(length, validity);
   }
 }

@@ -1,6 +1,6 @@
 // Calendar-date columns (Arrow Date32 = days since 1970-01-01, Delta `date`).
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow } from './columnBuilder.ts';
+import { FixedWidthBuilder } from './fixedWidthBuilder.ts';
 import { FieldType } from './field.ts';
 import { MS_PER_DAY, parseIsoDate } from './temporal.ts';
 import { ValueError } from './valueError.ts';
@@ -30,54 +30,16 @@ class Date32Type extends FieldType<Date | number | string, false> {
   }
 }
 
-class Date32Builder extends BaseBuilder {
-  private values = new Int32Array(0);
-
-  constructor(
-    nullable: boolean,
-    private readonly expected: string,
-  ) {
-    super(nullable);
+class Date32Builder extends FixedWidthBuilder<Int32Array> {
+  constructor(nullable: boolean, expected: string) {
+    super(new arrow.DateDay(), new Int32Array(0), nullable, expected);
   }
 
-  private reserve(n: number): void {
-    if (n > this.values.length) {
-      const next = new Int32Array(grow(this.values.length, n));
-      next.set(this.values.subarray(0, this.length));
-      this.values = next;
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
+  protected put(n: number, v: unknown): boolean {
     const day = toEpochDay(v);
-    if (day !== undefined) {
-      this.reserve(n + 1);
-      this.values[n] = day;
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.length = n + 1;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const data = arrow.makeData({ type: new arrow.DateDay(), length, nullCount, nullBitmap, data: this.values.subarray(0, length) });
-    this.values = new Int32Array(0);
-    this.length = 0;
-    return data;
+    if (day === undefined) return false;
+    this.values[n] = day;
+    return true;
   }
 }
 

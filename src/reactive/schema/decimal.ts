@@ -5,7 +5,7 @@
 //   number   through its shortest round-trip text (so 0.1 + 0.2 is rejected at scale 2)
 //   bigint   an integer value (12n means 12.00 at scale 2)
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow } from './columnBuilder.ts';
+import { FixedWidthBuilder } from './fixedWidthBuilder.ts';
 import { FieldType } from './field.ts';
 import { ValueError } from './valueError.ts';
 
@@ -61,62 +61,26 @@ class DecimalType extends FieldType<string | number | bigint, false> {
   }
 }
 
-class DecimalBuilder extends BaseBuilder {
-  /** Four little-endian 32-bit words per value (two's complement, 128 bits). */
-  private words = new Uint32Array(0);
-
+/** Four little-endian 32-bit words per value (two's complement, 128 bits). */
+class DecimalBuilder extends FixedWidthBuilder<Uint32Array> {
   constructor(
     private readonly precision: number,
     private readonly scale: number,
     nullable: boolean,
-    private readonly expected: string,
+    expected: string,
   ) {
-    super(nullable);
+    super(new arrow.Decimal(scale, precision, 128), new Uint32Array(0), nullable, expected, 4);
   }
 
-  private reserve(n: number): void {
-    if (n * 4 > this.words.length) {
-      const next = new Uint32Array(grow(this.words.length, n * 4));
-      next.set(this.words.subarray(0, this.length * 4));
-      this.words = next;
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
+  protected put(n: number, v: unknown): boolean {
     const x = v == null ? undefined : toUnscaled(v, this.precision, this.scale);
-    if (x !== undefined) {
-      this.reserve(n + 1);
-      let u = x < 0n ? TWO_128 + x : x;
-      for (let k = 0; k < 4; k++) {
-        this.words[n * 4 + k] = Number(u & 0xffffffffn);
-        u >>= 32n;
-      }
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
+    if (x === undefined) return false;
+    let u = x < 0n ? TWO_128 + x : x;
+    for (let k = 0; k < 4; k++) {
+      this.values[n * 4 + k] = Number(u & 0xffffffffn);
+      u >>= 32n;
     }
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.length = n + 1;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const type = new arrow.Decimal(this.scale, this.precision, 128);
-    const data = arrow.makeData({ type, length, nullCount, nullBitmap, data: this.words.subarray(0, length * 4) });
-    this.words = new Uint32Array(0);
-    this.length = 0;
-    return data;
+    return true;
   }
 }
 

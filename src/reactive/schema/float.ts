@@ -1,7 +1,8 @@
 // Floating-point columns: any JS number (NaN and ±Infinity included); strings
 // are rejected, never parsed.
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow, type RowLike } from './columnBuilder.ts';
+import type { RowLike } from './columnBuilder.ts';
+import { FixedWidthBuilder } from './fixedWidthBuilder.ts';
 import { FieldType } from './field.ts';
 import { ValueError } from './valueError.ts';
 
@@ -26,7 +27,8 @@ class FloatType extends FieldType<number, false> {
     return this.typeName === 'float32' ? new arrow.Float32() : new arrow.Float64();
   }
   createBuilder(): FloatBuilder {
-    return new FloatBuilder(this.toArrowType(), this.typeName === 'float32', this.isNullable, this.expected);
+    const empty = this.typeName === 'float32' ? new Float32Array(0) : new Float64Array(0);
+    return new FloatBuilder(this.toArrowType(), empty, this.isNullable, this.expected);
   }
   override fromText(text: string): unknown {
     const t = text.trim();
@@ -36,51 +38,11 @@ class FloatType extends FieldType<number, false> {
   }
 }
 
-class FloatBuilder extends BaseBuilder {
-  private values: Float32Array | Float64Array;
-
-  constructor(
-    private readonly type: arrow.DataType,
-    private readonly single: boolean,
-    nullable: boolean,
-    private readonly expected: string,
-  ) {
-    super(nullable);
-    this.values = this.allocate(0);
-  }
-
-  private allocate(n: number): Float32Array | Float64Array {
-    return this.single ? new Float32Array(n) : new Float64Array(n);
-  }
-
-  private reserve(n: number): void {
-    if (n > this.values.length) {
-      const next = this.allocate(grow(this.values.length, n));
-      next.set(this.values.subarray(0, this.length));
-      this.values = next;
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
-    if (typeof v === 'number') {
-      this.reserve(n + 1);
-      this.values[n] = v;
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.length = n + 1;
+class FloatBuilder extends FixedWidthBuilder<Float32Array | Float64Array> {
+  protected put(n: number, v: unknown): boolean {
+    if (typeof v !== 'number') return false;
+    this.values[n] = v;
+    return true;
   }
 
   override appendColumn(rows: ArrayLike<RowLike>, count: number, key: string): void {
@@ -100,15 +62,6 @@ class FloatBuilder extends BaseBuilder {
       }
     }
     this.length = n;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const data = arrow.makeData({ type: this.type as arrow.Float64, length, nullCount, nullBitmap, data: this.values.subarray(0, length) as Float64Array });
-    this.values = this.allocate(0);
-    this.length = 0;
-    return data;
   }
 }
 

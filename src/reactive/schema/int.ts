@@ -2,12 +2,12 @@
 // int64 takes a safe-integer number or a bigint in range (never a string: a
 // string is rejected rather than silently parsed).
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow, writeInt64, type RowLike } from './columnBuilder.ts';
+import { writeInt64, type RowLike } from './columnBuilder.ts';
+import { FixedWidthBuilder, Int64WordsBuilder } from './fixedWidthBuilder.ts';
 import { FieldType } from './field.ts';
 import { ValueError } from './valueError.ts';
 
 type SmallIntArray = Int8Array | Int16Array | Int32Array;
-type SmallIntCtor = new (length: number) => SmallIntArray;
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
 
@@ -24,8 +24,8 @@ class SmallIntType extends FieldType<number, false> {
     return this.bits === 8 ? new arrow.Int8() : this.bits === 16 ? new arrow.Int16() : new arrow.Int32();
   }
   createBuilder(): SmallIntBuilder {
-    const ctor: SmallIntCtor = this.bits === 8 ? Int8Array : this.bits === 16 ? Int16Array : Int32Array;
-    return new SmallIntBuilder(this.toArrowType(), ctor, this.bits, this.isNullable, this.expected);
+    const empty = this.bits === 8 ? new Int8Array(0) : this.bits === 16 ? new Int16Array(0) : new Int32Array(0);
+    return new SmallIntBuilder(this.toArrowType(), empty, this.bits, this.isNullable, this.expected);
   }
   override fromText(text: string): unknown {
     const t = text.trim();
@@ -33,52 +33,20 @@ class SmallIntType extends FieldType<number, false> {
   }
 }
 
-class SmallIntBuilder extends BaseBuilder {
-  private values: SmallIntArray;
+class SmallIntBuilder extends FixedWidthBuilder<SmallIntArray> {
   private readonly min: number;
   private readonly max: number;
 
-  constructor(
-    private readonly type: arrow.DataType,
-    private readonly ctor: SmallIntCtor,
-    bits: number,
-    nullable: boolean,
-    private readonly expected: string,
-  ) {
-    super(nullable);
-    this.values = new ctor(0);
+  constructor(type: arrow.DataType, empty: SmallIntArray, bits: number, nullable: boolean, expected: string) {
+    super(type, empty, nullable, expected);
     this.min = -(2 ** (bits - 1));
     this.max = 2 ** (bits - 1) - 1;
   }
 
-  private reserve(n: number): void {
-    if (n > this.values.length) {
-      const next = new this.ctor(grow(this.values.length, n));
-      next.set(this.values.subarray(0, this.length));
-      this.values = next;
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
-    if (typeof v === 'number' && Number.isInteger(v) && v >= this.min && v <= this.max) {
-      this.reserve(n + 1);
-      this.values[n] = v;
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.length = n + 1;
+  protected put(n: number, v: unknown): boolean {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < this.min || v > this.max) return false;
+    this.values[n] = v;
+    return true;
   }
 
   override appendColumn(rows: ArrayLike<RowLike>, count: number, key: string): void {
@@ -99,19 +67,11 @@ class SmallIntBuilder extends BaseBuilder {
     }
     this.length = n;
   }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const data = arrow.makeData({ type: this.type as arrow.Int32, length, nullCount, nullBitmap, data: this.values.subarray(0, length) as Int32Array });
-    this.values = new this.ctor(0);
-    this.length = 0;
-    return data;
-  }
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+/** The int64 range, for bigint inputs. */
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
 
 class Int64Type extends FieldType<number | bigint, false> {
   readonly typeName = 'int64';
@@ -138,47 +98,16 @@ export function toInt64(v: unknown): bigint | undefined {
   return undefined;
 }
 
-class Int64Builder extends BaseBuilder {
-  private values = new BigInt64Array(0);
-  private words = new Int32Array(0);
-
-  constructor(
-    nullable: boolean,
-    private readonly expected: string,
-  ) {
-    super(nullable);
+class Int64Builder extends Int64WordsBuilder {
+  constructor(nullable: boolean, expected: string) {
+    super(new arrow.Int64(), nullable, expected);
   }
 
-  private reserve(n: number): void {
-    if (n > this.values.length) {
-      const next = new BigInt64Array(grow(this.values.length, n));
-      next.set(this.values.subarray(0, this.length));
-      this.values = next;
-      this.words = new Int32Array(next.buffer);
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
+  protected put(n: number, v: unknown): boolean {
     const x = toInt64(v);
-    if (x !== undefined) {
-      this.reserve(n + 1);
-      this.values[n] = x;
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.length = n + 1;
+    if (x === undefined) return false;
+    this.values[n] = x;
+    return true;
   }
 
   override appendColumn(rows: ArrayLike<RowLike>, count: number, key: string): void {
@@ -201,16 +130,6 @@ class Int64Builder extends BaseBuilder {
       }
     }
     this.length = n;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const data = arrow.makeData({ type: new arrow.Int64(), length, nullCount, nullBitmap, data: this.values.subarray(0, length) });
-    this.values = new BigInt64Array(0);
-    this.words = new Int32Array(0);
-    this.length = 0;
-    return data;
   }
 }
 

@@ -1,7 +1,8 @@
 // List columns (Arrow List with an `element` child, Delta `array`). Input is a
 // JS array; a nullable element type admits null items.
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow, type ColumnBuilder } from './columnBuilder.ts';
+import type { ColumnBuilder } from './columnBuilder.ts';
+import { ListLikeBuilder } from './listLikeBuilder.ts';
 import { FieldType, type ElementInput } from './field.ts';
 import { ValueError } from './valueError.ts';
 
@@ -25,7 +26,7 @@ class ListType<E extends FieldType> extends FieldType<ReadonlyArray<ElementInput
     this.typeName = `list<${element.typeName}>`;
     this.expected = `${this.typeName} (an array)`;
   }
-  toArrowType(): arrow.DataType {
+  toArrowType(): arrow.List {
     return new arrow.List(new arrow.Field('element', this.element.toArrowType(), this.element.isNullable));
   }
   createBuilder(): ListBuilder {
@@ -43,66 +44,33 @@ class ListType<E extends FieldType> extends FieldType<ReadonlyArray<ElementInput
   }
 }
 
-class ListBuilder extends BaseBuilder {
-  private offsets = new Int32Array(1);
-
+class ListBuilder extends ListLikeBuilder {
   constructor(
-    private readonly type: arrow.DataType,
+    type: arrow.List,
     private readonly child: ColumnBuilder,
     nullable: boolean,
-    private readonly expected: string,
+    expected: string,
   ) {
-    super(nullable);
+    super(type, child, nullable, expected);
   }
 
-  private reserve(n: number): void {
-    if (n + 1 > this.offsets.length) {
-      const next = new Int32Array(grow(this.offsets.length, n + 1));
-      next.set(this.offsets.subarray(0, this.length + 1));
-      this.offsets = next;
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
-    if (Array.isArray(v)) {
-      this.reserve(n + 1);
-      const child = this.child;
-      for (let j = 0; j < v.length; j++) {
-        try {
-          child.append(v[j]);
-        } catch (e) {
-          if (e instanceof ValueError) e.path.unshift(`[${j}]`);
-          throw e;
-        }
+  protected put(n: number, v: unknown): boolean {
+    if (!Array.isArray(v)) return false;
+    const child = this.child;
+    for (let j = 0; j < v.length; j++) {
+      try {
+        child.append(v[j]);
+      } catch (e) {
+        if (e instanceof ValueError) e.path.unshift(`[${j}]`);
+        throw e;
       }
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
     }
-    this.offsets[n + 1] = this.child.length;
-    this.length = n + 1;
+    this.close(n);
+    return true;
   }
 
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.offsets[n + 1] = this.child.length;
-    this.length = n + 1;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const valueOffsets = this.offsets.subarray(0, length + 1);
-    const child = this.child.finish();
-    this.offsets = new Int32Array(1);
-    this.length = 0;
-    return arrow.makeData({ type: this.type as arrow.List, length, nullCount, nullBitmap, valueOffsets, child });
+  protected finishChild(): arrow.Data {
+    return this.child.finish();
   }
 }
 

@@ -1,7 +1,8 @@
 // Map columns (Arrow Map of `entries: struct<key, value>`, Delta `map`). Input
 // is a JS Map, or a plain object when the keys are strings. Keys are never null.
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow, type ColumnBuilder } from './columnBuilder.ts';
+import type { ColumnBuilder } from './columnBuilder.ts';
+import { ListLikeBuilder } from './listLikeBuilder.ts';
 import { FieldType, type ElementInput, type InputOf } from './field.ts';
 import { parseJSONCell } from './list.ts';
 import { isRecord } from './struct.ts';
@@ -45,25 +46,18 @@ class MapType<K extends FieldType, V extends FieldType> extends FieldType<MapInp
   }
 }
 
-class MapBuilder extends BaseBuilder {
-  private offsets = new Int32Array(1);
+class MapBuilder extends ListLikeBuilder {
+  private readonly entriesType: arrow.Struct;
 
   constructor(
-    private readonly type: arrow.Map_,
+    type: arrow.Map_,
     private readonly keys: ColumnBuilder,
     private readonly values: ColumnBuilder,
     nullable: boolean,
-    private readonly expected: string,
+    expected: string,
   ) {
-    super(nullable);
-  }
-
-  private reserve(n: number): void {
-    if (n + 1 > this.offsets.length) {
-      const next = new Int32Array(grow(this.offsets.length, n + 1));
-      next.set(this.offsets.subarray(0, this.length + 1));
-      this.offsets = next;
-    }
+    super(type, keys, nullable, expected);
+    this.entriesType = type.childType;
   }
 
   private appendEntry(k: unknown, v: unknown): void {
@@ -81,45 +75,20 @@ class MapBuilder extends BaseBuilder {
     }
   }
 
-  append(v: unknown): void {
-    const n = this.length;
+  protected put(n: number, v: unknown): boolean {
     if (v instanceof Map) {
-      this.reserve(n + 1);
       for (const [k, x] of v) this.appendEntry(k, x);
-      this.validity.setValid(n);
-    } else if (isRecord(v) && !(v instanceof Map)) {
-      this.reserve(n + 1);
+    } else if (isRecord(v)) {
       for (const k of Object.keys(v)) this.appendEntry(k, v[k]);
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.offsets[n + 1] = this.keys.length;
-    this.length = n + 1;
+    } else return false;
+    this.close(n);
+    return true;
   }
 
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.offsets[n + 1] = this.keys.length;
-    this.length = n + 1;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const valueOffsets = this.offsets.subarray(0, length + 1);
+  protected finishChild(): arrow.Data {
     const keys = this.keys.finish();
     const values = this.values.finish();
-    const entriesType = this.type.childType;
-    const child = arrow.makeData({ type: entriesType, length: keys.length, nullCount: 0, children: [keys, values] });
-    this.offsets = new Int32Array(1);
-    this.length = 0;
-    return arrow.makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, child });
+    return arrow.makeData({ type: this.entriesType, length: keys.length, nullCount: 0, children: [keys, values] });
   }
 }
 

@@ -1,7 +1,7 @@
 // Struct columns (Delta `struct`): a plain object whose fields follow the
 // nested field types. Unknown keys are ignored, like top-level rows.
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, type ColumnBuilder } from './columnBuilder.ts';
+import { BaseBuilder, type ColumnBuilder, type ValidityBuffers } from './columnBuilder.ts';
 import { FieldType } from './field.ts';
 import { parseJSONCell } from './list.ts';
 import type { Fields, RowInput } from './row.ts';
@@ -66,46 +66,39 @@ class StructBuilder extends BaseBuilder {
     private readonly names: string[],
     private readonly children: ColumnBuilder[],
     nullable: boolean,
-    private readonly expected: string,
+    expected: string,
   ) {
-    super(nullable);
+    super(nullable, expected);
   }
 
-  append(v: unknown): void {
-    const n = this.length;
-    if (isRecord(v)) {
-      const { names, children } = this;
-      for (let k = 0; k < names.length; k++) {
-        try {
-          children[k]!.append(v[names[k]!]);
-        } catch (e) {
-          if (e instanceof ValueError) e.path.unshift(names[k]!);
-          throw e;
-        }
+  /** A struct has no buffers of its own besides validity: room is unlimited. */
+  protected growTo(): number {
+    return Infinity;
+  }
+
+  protected put(_n: number, v: unknown): boolean {
+    if (!isRecord(v)) return false;
+    const { names, children } = this;
+    for (let k = 0; k < names.length; k++) {
+      try {
+        children[k]!.append(v[names[k]!]);
+      } catch (e) {
+        if (e instanceof ValueError) e.path.unshift(names[k]!);
+        throw e;
       }
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.validity.setNull(n);
-      for (const c of this.children) c.appendPlaceholder();
-    } else {
-      throw new ValueError(v, this.expected);
     }
-    this.length = n + 1;
+    return true;
   }
 
-  appendPlaceholder(): void {
-    const n = this.length;
-    if (this.nullable) this.validity.setNull(n);
+  /** Children stay aligned: each gets a slot the struct's validity hides. */
+  override appendPlaceholder(): void {
     for (const c of this.children) c.appendPlaceholder();
-    this.length = n + 1;
+    super.appendPlaceholder();
   }
 
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
+  protected build(length: number, validity: ValidityBuffers): arrow.Data {
     const children = this.children.map((c) => c.finish());
-    this.length = 0;
-    return arrow.makeData({ type: this.type as arrow.Struct, length, nullCount, nullBitmap, children });
+    return arrow.makeData({ type: this.type as arrow.Struct, length, ...validity, children });
   }
 }
 

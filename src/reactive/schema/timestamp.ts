@@ -7,7 +7,9 @@
 //                   timestamp_ntz: as the wall-clock value); digits finer than
 //                   the unit are rejected rather than truncated
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, grow, writeInt64, type RowLike } from './columnBuilder.ts';
+import { writeInt64, type RowLike } from './columnBuilder.ts';
+import { Int64WordsBuilder } from './fixedWidthBuilder.ts';
+import { INT64_MAX, INT64_MIN } from './int.ts';
 import { FieldType } from './field.ts';
 import { parseIsoTimestamp } from './temporal.ts';
 import { ValueError } from './valueError.ts';
@@ -17,8 +19,6 @@ export type TimeUnitName = 's' | 'ms' | 'us' | 'ns';
 
 const NANOS_PER_UNIT: Record<TimeUnitName, bigint> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
 const UNITS_PER_MS: Record<TimeUnitName, number> = { s: 1e-3, ms: 1, us: 1e3, ns: 1e6 };
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * Converts one timestamp input into the column unit, or undefined when it is not one.
@@ -75,52 +75,25 @@ class TimestampType extends FieldType<Date | number | bigint | string, false> {
   }
 }
 
-class TimestampBuilder extends BaseBuilder {
-  private values = new BigInt64Array(0);
-  private words = new Int32Array(0);
+class TimestampBuilder extends Int64WordsBuilder {
   private readonly perMs: number;
 
   constructor(
-    private readonly type: arrow.DataType,
+    type: arrow.DataType,
     private readonly unit: TimeUnitName,
     private readonly zoned: boolean,
     nullable: boolean,
-    private readonly expected: string,
+    expected: string,
   ) {
-    super(nullable);
+    super(type, nullable, expected);
     this.perMs = UNITS_PER_MS[unit];
   }
 
-  private reserve(n: number): void {
-    if (n > this.values.length) {
-      const next = new BigInt64Array(grow(this.values.length, n));
-      next.set(this.values.subarray(0, this.length));
-      this.values = next;
-      this.words = new Int32Array(next.buffer);
-    }
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
+  protected put(n: number, v: unknown): boolean {
     const x = toTimestamp(v, this.unit, this.zoned);
-    if (x !== undefined) {
-      this.reserve(n + 1);
-      this.values[n] = x;
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.reserve(n + 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.reserve(n + 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.length = n + 1;
+    if (x === undefined) return false;
+    this.values[n] = x;
+    return true;
   }
 
   override appendColumn(rows: ArrayLike<RowLike>, count: number, key: string): void {
@@ -150,16 +123,6 @@ class TimestampBuilder extends BaseBuilder {
       }
     }
     this.length = n;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const data = arrow.makeData({ type: this.type as arrow.TimestampMicrosecond, length, nullCount, nullBitmap, data: this.values.subarray(0, length) });
-    this.values = new BigInt64Array(0);
-    this.words = new Int32Array(0);
-    this.length = 0;
-    return data;
   }
 }
 

@@ -1,10 +1,10 @@
 // UTF-8 string columns. Strings are encoded straight into one growing byte heap
 // per batch (no dictionary, no per-value allocation).
 import * as arrow from 'apache-arrow';
-import { BaseBuilder, type RowLike } from './columnBuilder.ts';
+import type { RowLike } from './columnBuilder.ts';
 import { FieldType } from './field.ts';
 import { ValueError } from './valueError.ts';
-import { VarBytes } from './varBytes.ts';
+import { VarWidthBuilder } from './varWidthBuilder.ts';
 
 class Utf8Type extends FieldType<string, false> {
   readonly typeName = 'utf8';
@@ -13,47 +13,21 @@ class Utf8Type extends FieldType<string, false> {
     return new arrow.Utf8();
   }
   createBuilder(): Utf8Builder {
-    return new Utf8Builder(this.isNullable, this.expected);
+    return new Utf8Builder(new arrow.Utf8(), this.isNullable, this.expected);
   }
 }
 
-class Utf8Builder extends BaseBuilder {
-  private readonly heap = new VarBytes();
-
-  constructor(
-    nullable: boolean,
-    private readonly expected: string,
-  ) {
-    super(nullable);
-  }
-
-  append(v: unknown): void {
-    const n = this.length;
-    if (typeof v === 'string') {
-      this.heap.reserveSlots(n, 1);
-      this.heap.writeString(v);
-      this.validity.setValid(n);
-    } else if (v == null && this.nullable) {
-      this.heap.reserveSlots(n, 1);
-      this.validity.setNull(n);
-    } else {
-      throw new ValueError(v, this.expected);
-    }
-    this.heap.offsets[n + 1] = this.heap.end;
-    this.length = n + 1;
-  }
-
-  appendPlaceholder(): void {
-    const n = this.length;
-    this.heap.reserveSlots(n, 1);
-    if (this.nullable) this.validity.setNull(n);
-    this.heap.offsets[n + 1] = this.heap.end;
-    this.length = n + 1;
+class Utf8Builder extends VarWidthBuilder {
+  protected put(n: number, v: unknown): boolean {
+    if (typeof v !== 'string') return false;
+    this.heap.writeString(v);
+    this.close(n);
+    return true;
   }
 
   override appendColumn(rows: ArrayLike<RowLike>, count: number, key: string): void {
     const { heap, validity, nullable } = this;
-    heap.reserveSlots(this.length, count);
+    this.reserve(this.length + count);
     const offsets = heap.offsets;
     let n = this.length;
     for (let i = 0; i < count; i++, n++) {
@@ -70,14 +44,6 @@ class Utf8Builder extends BaseBuilder {
       offsets[n + 1] = heap.end;
     }
     this.length = n;
-  }
-
-  finish(): arrow.Data {
-    const length = this.length;
-    const { nullBitmap, nullCount } = this.validity.finish(length);
-    const { valueOffsets, data } = this.heap.finish(length);
-    this.length = 0;
-    return arrow.makeData({ type: new arrow.Utf8(), length, nullCount, nullBitmap, valueOffsets, data });
   }
 }
 

@@ -1,5 +1,5 @@
 // Offsets plus a growing byte heap: the buffers of Arrow's Utf8 and Binary.
-import { grow } from './columnBuilder.ts';
+import { ensureCapacity, grow } from './columnBuilder.ts';
 
 const encoder = new TextEncoder();
 const MAX_OFFSET = 2 ** 31 - 1;
@@ -13,11 +13,7 @@ export class VarBytes {
 
   /** Makes room for `n` more slots. */
   reserveSlots(length: number, n: number): void {
-    if (length + n + 1 > this.offsets.length) {
-      const next = new Int32Array(grow(this.offsets.length, length + n + 1));
-      next.set(this.offsets.subarray(0, length + 1));
-      this.offsets = next;
-    }
+    this.offsets = ensureCapacity(this.offsets, length + 1, length + n + 1);
   }
 
   /** Makes room for `n` more bytes. */

@@ -3,20 +3,30 @@
 // source's offset beside it, so data and progress land together or not at
 // all. A restarted pipeline resumes from `lastCommittedOffset` and continues
 // the numbering; a replayed batch whose id is already committed is skipped.
-import type * as arrow from 'apache-arrow';
-import { concatMap, defer, filter, from, switchMap, type OperatorFunction } from 'rxjs';
+import * as arrow from 'apache-arrow';
+import type { OperatorFunction } from 'rxjs';
 import type { CreateTableOptions } from '../../delta/operations/create.ts';
 import { TableNotFoundError } from '../../delta/errors.ts';
 import { DeltaTable, type TableWriteResult } from '../../delta/table.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { protocolFeatures } from '../../delta/writer-features.ts';
+import { autoMaintain, wantsAutoMaintenance } from '../../delta/maintenance/auto-maintenance.ts';
 import type { Backpressure } from '../sources/backpressure.ts';
 import { deltaStreamOffset } from '../sources/readStream.ts';
+import { BatchNumbering } from './batchNumbering.ts';
+import { serialSink } from './serialSink.ts';
 import { COMMIT_INFO_KEY, progressDomainAction, type StreamProgress } from './streamProgress.ts';
 import { storageOfRef, type TableRef } from './tableRef.ts';
 
-/** Options of {@link toDelta}. */
-export interface ToDeltaOptions<O = unknown> {
+/**
+ * What {@link toDelta} commits atomically: a RecordBatch, or a Table whose
+ * chunks are written as they are (e.g. from `microBatch({ output: 'table' })`,
+ * which skips copying the pieces together).
+ */
+export type MicroBatch = arrow.RecordBatch | arrow.Table;
+
+/** Options of {@link toDelta}; `B` is the micro-batch type the stream carries. */
+export interface ToDeltaOptions<O = unknown, B extends MicroBatch = arrow.RecordBatch> {
   /** Identifies the pipeline: its commits carry `txn(appId, batchId)`. One running pipeline per appId and table. */
   appId: string;
   /** 'append' (default) adds each batch; 'overwrite' replaces the table's rows with each batch (complete output). */
@@ -28,14 +38,14 @@ export interface ToDeltaOptions<O = unknown> {
    * the batch's commit; called once per batch, in order. Default: the
    * {@link deltaStreamOffset} tag of batches from `readStream`.
    */
-  sourceOffset?: (batch: arrow.RecordBatch) => O | undefined;
+  sourceOffset?: (batch: B) => O | undefined;
   /**
    * The batch's sequence number, for sources that replay deterministically
    * from the start: batches whose id is ≤ the committed one are skipped, not
    * written. Ids must increase. Default: numbering continues after the last
    * committed id (for sources that resume from the stored offset).
    */
-  batchId?: (batch: arrow.RecordBatch, index: number) => number;
+  batchId?: (batch: B, index: number) => number;
   /** Pause the source (sharing this Backpressure) while commits are slow; otherwise batches queue up. */
   backpressure?: Backpressure;
   /** Partition columns when the table does not exist yet and is created from the first batch's schema. */
@@ -61,7 +71,7 @@ export interface BatchCommit<O = unknown> {
 }
 
 /**
- * Writes each RecordBatch as one atomic Delta commit and emits a
+ * Writes each micro-batch (a RecordBatch, or a Table of chunks) as one atomic Delta commit and emits a
  * {@link BatchCommit} per batch. Commits are serialized: batch n+1 never
  * commits before batch n. On subscription it reads the table's committed
  * `txn` version for `appId` (the last batch id) before subscribing to the
@@ -84,41 +94,29 @@ export interface BatchCommit<O = unknown> {
  *   )
  *   .subscribe((c) => console.log(`batch ${c.batchId} → version ${c.version}`));
  */
-export function toDelta<O = unknown>(table: TableRef, options: ToDeltaOptions<O>): OperatorFunction<arrow.RecordBatch, BatchCommit<O>> {
+export function toDelta<O = unknown, B extends MicroBatch = arrow.RecordBatch>(table: TableRef, options: ToDeltaOptions<O, B>): OperatorFunction<B, BatchCommit<O>> {
   if (typeof options.appId !== 'string' || options.appId === '') throw new TypeError('toDelta: appId must be a non-empty string');
   const mode = options.mode ?? 'append';
   if (mode !== 'append' && mode !== 'overwrite') throw new TypeError(`toDelta: mode must be 'append' or 'overwrite', got '${String(mode)}'`);
   if (mode === 'overwrite' && options.mergeSchema) throw new TypeError("toDelta: mergeSchema applies to mode 'append' only");
 
-  return (source) =>
-    defer(() => {
-      const sink = new DeltaSink<O>(table, options, mode);
-      const write = (batch: arrow.RecordBatch, index: number) => sink.write(batch, index);
-      const serial: OperatorFunction<arrow.RecordBatch, BatchCommit<O> | null> = options.backpressure
-        ? options.backpressure.sink(write)
-        : concatMap(write);
-      return from(sink.open()).pipe(
-        switchMap(() => source.pipe(serial)),
-        filter((c): c is BatchCommit<O> => c !== null),
-      );
-    });
+  return serialSink(() => new DeltaSink<O, B>(table, options, mode), options.backpressure);
 }
 
 /** The state of one subscription of {@link toDelta}. */
-class DeltaSink<O> {
+class DeltaSink<O, B extends MicroBatch> {
   private readonly storage: Storage;
   private table: DeltaTable | null;
-  /** The batch id committed when the sink started (undefined: none). */
-  private committed: number | undefined;
-  private lastId = -1;
+  private readonly numbering: BatchNumbering<B>;
 
   constructor(
     ref: TableRef,
-    private readonly options: ToDeltaOptions<O>,
+    private readonly options: ToDeltaOptions<O, B>,
     private readonly mode: 'append' | 'overwrite',
   ) {
     this.storage = storageOfRef(ref);
     this.table = ref instanceof DeltaTable ? ref : null;
+    this.numbering = new BatchNumbering(options.batchId);
   }
 
   private get where(): string {
@@ -132,28 +130,38 @@ class DeltaSink<O> {
       if (!(err instanceof TableNotFoundError)) throw err;
       this.table = null;
     }
-    this.committed = this.table?.snapshot.txnVersion(this.options.appId);
-    this.lastId = this.committed ?? -1;
+    this.numbering.start(this.table?.snapshot.txnVersion(this.options.appId));
   }
 
-  async write(batch: arrow.RecordBatch, index: number): Promise<BatchCommit<O> | null> {
+  /**
+   * Creates the table (or opens one created meanwhile). Sources sharing the
+   * Backpressure pause meanwhile: creation is a chain of small log reads and
+   * writes, each waiting for a turn of the event loop that a busy source
+   * would hand out only once per batch, delaying the first data file.
+   */
+  private async create(schema: arrow.Schema): Promise<DeltaTable> {
+    const resume = this.options.backpressure?.hold();
+    try {
+      return await DeltaTable.create(this.storage, {
+        schema,
+        partitionBy: this.options.partitionBy,
+        properties: this.options.properties,
+        mode: 'ignore',
+      } satisfies CreateTableOptions);
+    } finally {
+      resume?.();
+    }
+  }
+
+  async write(batch: B, index: number): Promise<BatchCommit<O> | null> {
     if (batch.numRows === 0) return null;
     const { appId } = this.options;
-    const explicit = this.options.batchId !== undefined;
-    let batchId: number;
-    if (this.options.batchId) {
-      batchId = this.options.batchId(batch, index);
-      if (!Number.isSafeInteger(batchId) || batchId < 0) throw new RangeError(`${this.where}: batchId must be an integer ≥ 0, got ${batchId}`);
-      if (batchId <= this.lastId && (this.committed === undefined || batchId > this.committed)) {
-        throw new RangeError(`${this.where}: batch ids must increase; got ${batchId} after ${this.lastId}`);
-      }
-    } else {
-      batchId = this.lastId + 1;
-    }
-    this.lastId = Math.max(this.lastId, batchId);
-    const sourceOffset = this.options.sourceOffset ? this.options.sourceOffset(batch) : (deltaStreamOffset(batch) as O | undefined);
+    const { batchId, replay } = this.numbering.next(batch, index, this.where);
+    // A Table's position is its last chunk's: where the source stood after the whole micro-batch.
+    const last: arrow.RecordBatch | undefined = batch instanceof arrow.Table ? batch.batches.at(-1) : (batch as arrow.RecordBatch);
+    const sourceOffset = this.options.sourceOffset ? this.options.sourceOffset(batch) : last && (deltaStreamOffset(last) as O | undefined);
     const base = { appId, batchId, numRows: batch.numRows, sourceOffset };
-    if (explicit && this.committed !== undefined && batchId <= this.committed) {
+    if (replay) {
       return { ...base, version: this.table?.version() ?? -1, skipped: true, addedFiles: 0 };
     }
 
@@ -167,12 +175,7 @@ class DeltaSink<O> {
 
     let result: TableWriteResult;
     try {
-      const table = (this.table ??= await DeltaTable.create(this.storage, {
-        schema: batch.schema,
-        partitionBy: this.options.partitionBy,
-        properties: this.options.properties,
-        mode: 'ignore',
-      } satisfies CreateTableOptions));
+      const table = (this.table ??= await this.create(batch.schema));
       const common = {
         txn: { appId, version: batchId },
         commitInfo: { [COMMIT_INFO_KEY]: progress },
@@ -186,13 +189,9 @@ class DeltaSink<O> {
     } catch (err) {
       throw new Error(`${this.where}, batch ${batchId}: ${(err as Error).message}`, { cause: err });
     }
-    if (result.skipped && !explicit) {
-      // Numbering continued after the id read at start, so someone else committed this id since.
-      throw new Error(
-        `${this.where}: batch ${batchId} was committed by another writer with the same appId while this pipeline ran; ` +
-          'run one pipeline per appId',
-      );
-    }
+    // Table properties may ask for background compaction/vacuum: scheduled, never awaited here.
+    if (!result.skipped && this.table && wantsAutoMaintenance(this.table.snapshot.properties)) autoMaintain(this.storage).notifyCommit();
+    this.numbering.checkSkipped(result.skipped, batchId, this.where, 'pipeline');
     return { ...base, version: result.version, skipped: result.skipped, addedFiles: result.addedFiles.length };
   }
 }

@@ -14,6 +14,7 @@ import { loadSnapshot } from '../../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
 import { lastCommittedOffset } from '../../../src/reactive/sinks/lastCommittedOffset.ts';
 import { duckIdStats, scanIdStats, tempDir } from '../sinks/helpers.ts';
+import { prng } from '../../support/prng.ts';
 
 const PIPELINE = fileURLToPath(new URL('./pipeline.ts', import.meta.url));
 const DELTALAKE_CHECK = fileURLToPath(new URL('./deltalake_check.py', import.meta.url));
@@ -24,18 +25,6 @@ const APP_ID = 'crash-test';
 const TOTAL = 400_000;
 const BATCH = 2_000;
 const KILLS = 22;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with the same kill points. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   child: ChildProcess;

@@ -13,21 +13,12 @@ import { expectOrDrop, expectUnique, ExpectationDefinitionError, type Expectatio
 import { KeySet } from '../../../src/reactive/expectations/keySet.ts';
 import { query } from '../support/duckdb.ts';
 import { idsOf, makeBatch, newScheduler, orders } from './helpers.ts';
+import { prng } from '../../support/prng.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tributary-unique-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(Number(process.env.FUZZ_SEED ?? 51125));
+const rand = prng(Number(process.env.FUZZ_SEED ?? 51125));
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 interface Row { rid: number; k: number | null; s: string | null }

@@ -16,22 +16,13 @@ import {
   ExpectationViolationError, type DataQualityTotals, type ExpectationMetrics,
 } from '../../../src/reactive/expectations/index.ts';
 import { makeBatch } from './helpers.ts';
+import { prng } from '../../support/prng.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const ROWS = 240;
 const ROUNDS = 120;
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(SEED);
+const rand = prng(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const chance = (p: number): boolean => rand() < p;

@@ -5,6 +5,7 @@ import { TestScheduler } from 'rxjs/testing';
 import * as assert from 'uvu/assert';
 import type { RowOf, Schema } from '../../../src/reactive/schema/index.ts';
 import { RowBatchBuilder } from '../../../src/reactive/sources/rowBatchBuilder.ts';
+import { prng } from '../../support/prng.ts';
 
 /** One RecordBatch of `s` holding `rows` (validated by the schema's own builders). */
 export function batchOf<S extends Schema>(s: S, rows: RowOf<S>[]): arrow.RecordBatch {
@@ -25,14 +26,7 @@ export const newScheduler = (): TestScheduler => new TestScheduler((actual, expe
 
 /** Seeded PRNG (mulberry32) so random-data tests replay. */
 export function random(seed: number): { next(): number; int(lo: number, hi: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
