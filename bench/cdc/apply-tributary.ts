@@ -6,9 +6,9 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { applyChanges } from '../../src/cdc/applyChanges/applyChanges.ts';
 import { peakRssMB, time } from '../lib/harness.ts';
 
-const [dir, changesFile, scd] = process.argv.slice(2);
+const [dir, changesFile, scd, seqInTarget] = process.argv.slice(2);
 const table = arrow.tableFromIPC(readFileSync(changesFile));
-const options = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: ['op', 'seq'], storedAs: Number(scd) as 1 | 2 };
+const options = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: seqInTarget === 'seq' ? ['op'] : ['op', 'seq'], storedAs: Number(scd) as 1 | 2 };
 const { seconds, value } = await time(() => lastValueFrom(from(table.batches).pipe(applyChanges(dir, options), toArray())));
 // CPU seconds too: the wall clock of a loaded machine says little.
 const cpu = process.cpuUsage();

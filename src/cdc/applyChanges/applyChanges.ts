@@ -54,15 +54,15 @@ export function applyChanges<O = unknown>(target: TableRef, options: ApplyChange
   const appId = options.appId ?? 'apply_changes';
   return serialSink(() => {
     const flow = new CdcFlow(storage, {
-        appId,
-        partitionBy: options.partitionBy,
-        properties: options.properties,
-        targetFileSize: options.targetFileSize,
-        now: options.now ?? Date.now,
-        keepEvents: true,
-        operation: 'APPLY CHANGES',
-        mode: options.mode,
-      });
+      appId,
+      partitionBy: options.partitionBy,
+      properties: options.properties,
+      targetFileSize: options.targetFileSize,
+      now: options.now ?? Date.now,
+      keepEvents: true,
+      operation: 'APPLY CHANGES',
+      mode: options.mode,
+    });
     return new ChangesSink<O>(flow, options, appId);
   }, options.backpressure);
 }

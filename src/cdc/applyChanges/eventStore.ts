@@ -11,8 +11,7 @@ import { gatherData } from '../../reactive/expression/filter-batch.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { rowKeys, type RowKey } from './rowKey.ts';
 import { contiguous } from './sequence.ts';
-import { stateDirectory } from './stateDomain.ts';
-import { COMPACT_AFTER } from './tombstones.ts';
+import { COMPACT_AFTER, stateDirectory } from './stateDomain.ts';
 
 /** Sequence and kind columns of stored events. */
 export const SEQ_COLUMN = '__seq';

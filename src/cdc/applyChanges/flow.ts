@@ -1,6 +1,7 @@
 // One APPLY CHANGES flow against one target table: opens (or creates) the
 // target, loads the flow's durable state, and applies prepared micro-batches
-// — SCD1 through per-key state and tombstones, SCD2 through the event
+// — SCD1 through sequences read from the target (or a key state file) and
+// tombstones, SCD2 through the event
 // history — each as one commit that carries the new rows, the state record
 // and the flow's txn, so data and state never diverge.
 import * as arrow from 'apache-arrow';
@@ -27,8 +28,9 @@ import { foldScd2, type EventPool } from './scd2.ts';
 import { compareSeq, contiguous, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
 import { pointerAction, readPointer, type CdcPointer } from './stateDomain.ts';
 import { commitTarget, scanTarget } from './target.ts';
-import { KeyStateStore } from './tombstones.ts';
+import { KeyStateFiles, stateSchema, type StateView } from './keyStateFiles.ts';
 import type { KeyState } from './keyState.ts';
+import { rowSequences, sequenceInTarget, targetSequences } from './targetSequences.ts';
 
 /** What one micro-batch did, as DLT's flow_progress metrics and Delta versions name it. */
 export interface FlowBatchResult {
@@ -77,7 +79,9 @@ export class CdcFlow {
   private snapshot: Snapshot | null = null;
   private table_: DeltaTable | null = null;
   private pointer: CdcPointer | undefined;
-  private keyStates: KeyStateStore | null = null;
+  private keyStates: KeyStateFiles | null = null;
+  /** The greatest TRUNCATE applied (SCD1), as of the loaded state. */
+  private watermark: SeqValue | undefined;
   private events: EventStore | null = null;
 
   constructor(readonly storage: Storage, readonly settings: FlowSettings) {}
@@ -151,13 +155,23 @@ export class CdcFlow {
           `now keys [${plan.keys.join(', ')}] and SCD type ${plan.scdType}. Changing them needs a full refresh of the target.`,
       );
     }
+    if (p && plan.scdType === 1 && p.sequenceIn !== undefined && this.settings.keepEvents) {
+      const now = sequenceInTarget(plan.sequenceBy, plan.columns) ? 'target' : 'state';
+      if (p.sequenceIn !== now) {
+        throw new ApplyChangesError(
+          `applyChanges into ${this.table}: flow '${this.settings.appId}' kept its sequence values in the ${p.sequenceIn === 'target' ? 'target rows' : 'state files'}; ` +
+            `with sequenceBy [${plan.sequenceBy.join(', ')}] and these columns they would be in the ${now === 'target' ? 'target rows' : 'state files'}. Changing that needs a full refresh of the target.`,
+        );
+      }
+    }
     const same = p && this.pointer && p.batchId === this.pointer.batchId && JSON.stringify(p.files) === JSON.stringify(this.pointer.files);
     if (same && (plan.scdType === 1 ? this.keyStates : this.events)) return;
     this.pointer = p;
     const files = p?.files ?? [];
     if (plan.scdType === 1) {
-      const watermark = p?.watermark === undefined || p.watermark === null ? undefined : decodeSeq(p.watermark);
-      this.keyStates = await KeyStateStore.load(this.storage, files, watermark, this.gcBefore(snapshot));
+      this.watermark = p?.watermark === undefined || p.watermark === null ? undefined : decodeSeq(p.watermark);
+      // Lazy: files are read when a batch looks up its keys.
+      this.keyStates = new KeyStateFiles(this.storage, plan.keys, files);
     } else {
       this.events = await EventStore.load(this.storage, this.settings.keepEvents ? files : [], storeSchema, plan.keys);
     }
@@ -195,7 +209,12 @@ export class CdcFlow {
       new arrow.Schema([seqField]),
       this.table,
     ).data.children[0];
-    const aligned: ChangeBatch = { ...changes, rows, seq };
+    let aligned: ChangeBatch = { ...changes, rows, seq };
+    if (plan.scdType === 1 && sequenceInTarget(plan.sequenceBy, plan.columns)) {
+      // Sequence values in the target's types, so they compare with those read from target rows.
+      const own = rowSequences(rows, plan.sequenceBy, plan.structSequence);
+      aligned = { ...aligned, seq: own.data, order: own.order };
+    }
     return plan.scdType === 1
       ? this.applyScd1(plan, aligned, snapshot0, batchId, progress, extra)
       : this.applyScd2(plan, aligned, snapshot0, storeSchema, batchId, progress, extra);
@@ -204,34 +223,47 @@ export class CdcFlow {
   private async applyScd1(plan: ResolvedOptions, changes: ChangeBatch, snapshot: Snapshot, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer>): Promise<FlowBatchResult> {
     const store = this.keyStates!;
     const now = this.settings.now();
+    const keep = this.settings.keepEvents;
+    const inTarget = sequenceInTarget(plan.sequenceBy, plan.columns);
+    const view: StateView = { gcBefore: this.gcBefore(snapshot), watermark: this.watermark };
+    // Snapshot flows never see out-of-order events, so they keep no key state.
+    const wanted = new Set<RowKey>();
+    if (keep) for (let i = 0; i < changes.kind.length; i++) if (changes.kind[i] !== TRUNCATE) wanted.add(changes.keys[i]);
+    const states = keep ? await this.statesOf(plan, snapshot, view, inTarget, wanted) : new Map<RowKey, KeyState>();
     const reduced = reduceScd1(changes, {
       table: this.table,
       keys: plan.keys,
       ignoreNull: plan.ignoreNull,
-      stateOf: (k) => store.states.get(k),
-      watermark: store.watermark,
+      stateOf: (k) => states.get(k),
+      watermark: this.watermark,
       duplicates: plan.duplicates,
       now,
     });
     const T = reduced.truncateAt;
     // Keys a new TRUNCATE spares: their state is newer (they stay, matched by a no-op source row).
     const spared: RowKey[] = [];
-    if (T !== undefined) for (const [k, s] of store.states) if (!reduced.changes.has(k) && compareSeq(s.seq, T) > 0) spared.push(k);
+    if (T !== undefined && keep) {
+      for (const [k, s] of await this.statesOf(plan, snapshot, view, inTarget)) {
+        if (s.rank === UPSERT && !reduced.changes.has(k) && compareSeq(s.seq, T) > 0) spared.push(k);
+      }
+    }
     const sparedRows = spared.length > 0 ? await keyRowsOf(this.storage, snapshot, plan.keys, new Set(spared)) : null;
     const source = scd1Source(changes, reduced.changes, sparedRows, plan);
     const upserts = source.upserts;
 
-    const stateChanges: [RowKey, KeyState][] = [...reduced.changes.values()].map((c) => [c.key, c.state]);
-    const watermark = T ?? store.watermark;
-    // Snapshot flows never see out-of-order events, so they keep no key state.
-    const staged = this.settings.keepEvents
-      ? await store.stage(this.storage, this.settings.appId, batchId, stateChanges, watermark)
-      : { files: [] as string[], written: undefined };
+    const watermark = T ?? this.watermark;
+    // With the sequence in the target, only tombstones need remembering.
+    const entries = [...reduced.changes.values()].filter((c) => !inTarget || c.deleted);
+    const staged = keep && (entries.length > 0 || T !== undefined)
+      ? await store.stage(this.settings.appId, batchId, stateEntries(changes, entries, plan.keys), { ...view, watermark }, T !== undefined)
+      : null;
+    const files = staged ? staged.staged.map((f) => f.path) : keep ? store.paths : [];
     const pointer: CdcPointer = {
-      appId: this.settings.appId, batchId, scdType: 1, keys: plan.keys, sequenceBy: plan.sequenceBy, files: staged.files,
+      appId: this.settings.appId, batchId, scdType: 1, keys: plan.keys, sequenceBy: plan.sequenceBy, files,
+      ...(keep ? { sequenceIn: inTarget ? 'target' as const : 'state' as const } : {}),
       ...(watermark !== undefined ? { watermark: encodeSeq(watermark) } : {}), ...extra,
     };
-    const stateFiles = staged.written ? [staged.written] : [];
+    const stateFiles = staged ? [staged.written] : [];
     const q = (c: string) => `\`${c.replace(/`/g, '``')}\``;
     const keepOld = plan.ignoreNull.some((x) => x);
     const action = `source.${q(ACTION_COLUMN)}`;
@@ -270,13 +302,28 @@ export class CdcFlow {
     }
     this.pointer = pointer;
     this.snapshot = this.table_?.snapshot ?? null;
-    if (this.settings.keepEvents) {
-      const before = store.files;
-      store.apply(stateChanges, staged.files, watermark);
-      await this.dropFiles(before.filter((f) => !staged.files.includes(f)));
+    this.watermark = watermark;
+    if (staged) {
+      const before = store.paths;
+      store.apply(staged.staged);
+      await this.dropFiles(before.filter((f) => !files.includes(f)));
     }
     const numDeleted = result.metrics.numTargetRowsDeleted;
     return { version: result.version, skipped: false, numUpsertedRows: upserts, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents, addedFiles: result.metrics.numTargetFilesAdded };
+  }
+
+  /**
+   * The state of the keys in `wanted` (every key when omitted): live keys'
+   * sequences from the target rows or the state files, tombstones from the
+   * state files. A live row is newer than any tombstone of its key.
+   */
+  private async statesOf(plan: ResolvedOptions, snapshot: Snapshot, view: StateView, inTarget: boolean, wanted?: ReadonlySet<RowKey>): Promise<Map<RowKey, KeyState>> {
+    const states = await this.keyStates!.lookup(view, wanted);
+    if (inTarget) {
+      const live = await targetSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, wanted);
+      for (const [k, seq] of live) states.set(k, { seq, rank: UPSERT, at: 0 });
+    }
+    return states;
   }
 
   private async applyScd2(plan: ResolvedOptions, changes: ChangeBatch, snapshot: Snapshot, storeSchema: arrow.Schema, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer>): Promise<FlowBatchResult> {
@@ -383,6 +430,23 @@ export class CdcFlow {
   private async dropFiles(paths: readonly string[]): Promise<void> {
     for (const p of paths) await this.storage.delete(p).catch(() => undefined);
   }
+}
+
+/** The state entries of `changed` keys: key columns and sequence gathered from their event rows. */
+function stateEntries(changes: ChangeBatch, changed: readonly Scd1Change[], keys: readonly string[]): arrow.RecordBatch {
+  const keyIdx = keys.map((k) => changes.rows.schema.fields.findIndex((f) => f.name === k));
+  const schema = stateSchema(keyIdx.map((i) => changes.rows.schema.fields[i]), changes.seq.type);
+  const m = changed.length;
+  const keyRows = Int32Array.from(changed, (c) => c.keyRow);
+  const rank = Int8Array.from(changed, (c) => c.state.rank);
+  const at = Float64Array.from(changed, (c) => c.state.at);
+  const children = [
+    ...keyIdx.map((i) => gatherNullable(changes.rows.data.children[i], keyRows)),
+    gatherNullable(changes.seq, Int32Array.from(changed, (c) => c.seqRow)),
+    arrow.makeData({ type: new arrow.Int8(), length: m, nullCount: 0, data: rank }),
+    arrow.makeData({ type: new arrow.Float64(), length: m, nullCount: 0, data: at }),
+  ];
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: m, nullCount: 0, children }));
 }
 
 /**

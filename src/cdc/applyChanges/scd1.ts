@@ -22,6 +22,9 @@ export interface Scd1Change {
   needsOld: boolean;
   /** The state the key has after the batch. */
   state: KeyState;
+  /** An event row of the key (for its key values) and the row whose sequence value `state` holds. */
+  keyRow: number;
+  seqRow: number;
 }
 
 /** What one micro-batch does to an SCD1 target. */
@@ -113,7 +116,7 @@ export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
     const last = effective[effective.length - 1];
     if (batch.kind[last] !== UPSERT) {
       const at = batch.kind[last] === TRUNCATE ? 0 : ctx.now;
-      changes.set(key, { key, deleted: true, cols: null, needsOld: false, state: { seq: batch.order[last], rank: DELETE, at } });
+      changes.set(key, { key, deleted: true, cols: null, needsOld: false, state: { seq: batch.order[last], rank: DELETE, at }, keyRow: own[0], seqRow: last });
       continue;
     }
     let from = effective.length - 1;
@@ -135,7 +138,7 @@ export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
       if (src === KEEP_OLD) needsOld = true;
       cols[c] = src;
     }
-    changes.set(key, { key, deleted: false, cols, needsOld, state: { seq: batch.order[last], rank: UPSERT, at: 0 } });
+    changes.set(key, { key, deleted: false, cols, needsOld, state: { seq: batch.order[last], rank: UPSERT, at: 0 }, keyRow: own[0], seqRow: last });
   }
   return { changes, truncateAt, ignoredEvents };
 }

@@ -18,11 +18,20 @@ export interface CdcPointer {
   sequenceBy: string[];
   /** State files, relative to the table root, oldest first (later files override earlier ones per key). */
   files: string[];
+  /**
+   * SCD1: where live keys' last sequence values are read — 'target' (the
+   * sequence columns are target columns; state files then hold tombstones
+   * only) or 'state' (state files hold every key).
+   */
+  sequenceIn?: 'target' | 'state';
   /** The greatest TRUNCATE sequence value applied (encoded), if any. */
   watermark?: unknown;
   /** Snapshot flows: the last processed snapshot version (encoded). */
   snapshotVersion?: unknown;
 }
+
+/** State files a flow accumulates before they are compacted into one. */
+export const COMPACT_AFTER = 16;
 
 /** The domain name holding the state record of `appId`. */
 export function cdcDomain(appId: string): string {

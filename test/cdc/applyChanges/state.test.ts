@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as arrow from 'apache-arrow';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeltaTable } from '../../../src/delta/table.ts';
 import { lastCommittedOffset } from '../../../src/reactive/sinks/lastCommittedOffset.ts';
@@ -93,6 +93,58 @@ test('state files live under _tributary/ and old ones are removed after compacti
   const files = readdirSync(join(dir, '_tributary', 'cdc', 'f'));
   assert.ok(files.length < 16, `${files.length} state files`);
   assert.equal(await targetRows(dir, ['userId', 'city']), [[0, 'c15'], [1, 'c16'], [2, 'c17'], [3, 'c18'], [4, 'c19']]);
+});
+
+const keptSeq = (extra = {}) => usersOptions({ exceptColumnList: ['operation'], ...extra });
+/** The (key, sequence, rank) entries of a flow's state files, read with apache-arrow's IPC reader. */
+function stateEntries(dir: string, appId = 'apply_changes'): unknown[][] {
+  const sub = join(dir, '_tributary', 'cdc', appId);
+  const out: unknown[][] = [];
+  for (const f of readdirSync(sub)) {
+    const t = arrow.tableFromIPC(readFileSync(join(sub, f)));
+    for (const r of t) out.push([r.userId, Number(r.__state_seq), r.__state_rank]);
+  }
+  return out.sort();
+}
+
+test('with the sequence column in the target, state files hold tombstones only', async () => {
+  const dir = tempTableDir('tonly');
+  await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1], [2, 'B', 'Y', 'INSERT', 2]])], keptSeq());
+  assert.equal(readdirSync(dir).includes('_tributary'), false, 'no state for live keys');
+  await run(dir, [usersBatch([[2, null, null, 'DELETE', 5], [1, 'A', 'Z', 'UPDATE', 3]])], keptSeq());
+  assert.equal(stateEntries(dir), [[2, 5, 1]]);
+  // Late events: older than the live row (key 1) and than the tombstone (key 2) — both ignored after a restart.
+  const [r] = await run(dir, [usersBatch([[1, 'A', 'old', 'UPDATE', 2], [2, 'B', 'old', 'UPDATE', 4]])], keptSeq());
+  assert.is(r.numIgnoredEvents, 2);
+  assert.equal(await targetRows(dir, ['userId', 'city', 'sequenceNum']), [[1, 'Z', 3]]);
+});
+
+test('without the sequence column in the target, state files hold every changed key', async () => {
+  const dir = tempTableDir('sall');
+  await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1], [2, 'B', 'Y', 'INSERT', 2]]), usersBatch([[2, null, null, 'DELETE', 5]])], usersOptions());
+  assert.equal(stateEntries(dir), [[1, 1, 0], [2, 2, 0], [2, 5, 1]]);
+});
+
+test('tombstone GC also applies when the sequence column is in the target', async () => {
+  const dir = tempTableDir('gct');
+  let clock = 1_000_000_000_000;
+  const opts = keptSeq({ now: () => clock, properties: { 'pipelines.cdc.tombstoneGCThresholdInSeconds': '60' } });
+  await run(dir, [usersBatch([[8, 'Bo', 'Rome', 'INSERT', 1]]), usersBatch([[8, null, null, 'DELETE', 9]])], opts);
+  clock += 59_000;
+  await run(dir, [usersBatch([[8, 'Bo', 'Pisa', 'UPDATE', 5]])], opts);
+  assert.equal(await targetRows(dir, ['userId']), []);
+  clock += 2_000;
+  await run(dir, [usersBatch([[8, 'Bo', 'Bari', 'UPDATE', 6]])], opts);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[8, 'Bari']]);
+});
+
+test('moving the sequence out of the target rows needs a full refresh', async () => {
+  const dir = tempTableDir('move');
+  await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1]])], keptSeq());
+  const err = await run(dir, [usersBatch([[1, 'A', 'Y', 'UPDATE', 2]])], keptSeq({ sequenceBy: 'sequenceNum + 0' })).catch((e: Error) => e);
+  assert.instance(err, Error);
+  assert.match((err as Error).message, /kept its sequence values in the target rows.*full refresh/);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[1, 'X']]);
 });
 
 test('SCD2 history survives a restart: a late event re-cuts intervals', async () => {
