@@ -12,28 +12,22 @@
 // Both tools use delta.checkpointInterval = 10 and write Snappy Parquet with
 // column statistics. Every table is read back (untimed) by both tools and
 // checked against aggregates of the input; a mismatch fails the bench.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { positiveIntFlag } from '../lib/flags.ts';
+import { DELTALAKE_VERSION, findDeltalakePython } from '../lib/deltalake-python.ts';
 import { report, round, runChild, runNodeChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { assertSummary, expectedOf, type Expected, type TableSummary } from './expected.ts';
 import { commitBatches, writeIpcFile } from './workload.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../..', import.meta.url).pathname;
-const DELTALAKE_VERSION = '1.6.6';
 const TOOLS = ['tributary', 'delta-rs'] as const;
 type Tool = (typeof TOOLS)[number];
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`bench/delta: --${name} needs a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
+const flag = (name: string, fallback: number): number => positiveIntFlag('bench/delta', name, fallback);
 const commits = flag('commits', 100);
 const rowsPerCommit = flag('rows-per-commit', 10_000);
 const openCommits = flag('open-commits', 1000);
@@ -42,28 +36,8 @@ const opens = flag('opens', 20);
 const reps = flag('reps', 3);
 const keep = process.argv.includes('--keep');
 
-/** A Python whose deltalake is the pinned version, installing one (bench/delta/setup.sh) when none is found. */
-function findPython(): { python: string; pyarrow: string } {
-  const probe = () => {
-    const venv = process.env.TRIBUTARY_BENCH_VENV ?? join(root, '.venv/bench'); // where setup.sh installs
-    const candidates = [process.env.TRIBUTARY_BENCH_PYTHON, join(root, '.venv/interop/bin/python'), join(venv, 'bin/python')];
-    for (const c of candidates) {
-      if (!c || (c.includes('/') && !existsSync(c))) continue;
-      const r = spawnSync(c, ['-c', 'import deltalake, pyarrow; print(deltalake.__version__, pyarrow.__version__)'], { encoding: 'utf8' });
-      const [deltalake, pyarrow] = String(r.stdout).trim().split(' ');
-      if (r.status === 0 && deltalake === DELTALAKE_VERSION) return { python: c, pyarrow: pyarrow! };
-    }
-    return undefined;
-  };
-  const found = probe();
-  if (found) return found;
-  const setup = spawnSync('bash', [join(here, 'setup.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const installed = setup.status === 0 ? probe() : undefined;
-  if (!installed) throw new Error(`bench/delta: no Python with deltalake ${DELTALAKE_VERSION}, and bench/delta/setup.sh could not install one`);
-  return installed;
-}
 
-const { python, pyarrow } = findPython();
+const { python, pyarrow } = findDeltalakePython('bench/delta');
 const tsChild = (file: string) => (args: string[]) => runNodeChild(join(here, file), args, { cwd: root });
 const pyChild = (file: string) => (args: string[]) => runChild(python, [join(here, file), ...args], { cwd: root });
 const children: Record<Tool, Record<'commit' | 'open' | 'verify', (args: string[]) => ChildReport & { peakRssMB: number }>> = {

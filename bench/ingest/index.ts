@@ -19,30 +19,24 @@
 // files of the snapshot Tributary's log replay lists) and by delta-rs, and must
 // hold exactly the generated rows minus the violators, with no violating row,
 // and the same aggregates as every other table of the same rows.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable } from '../../src/delta/index.ts';
+import { positiveIntFlag } from '../lib/flags.ts';
+import { DELTALAKE_VERSION, findDeltalakePython } from '../lib/deltalake-python.ts';
 import { report, round, runChild, runNodeChild, toResult, type BenchResult, type ChildReport } from '../lib/harness.ts';
-import { arrowByteLength } from '../parquet/orders.ts';
+import { arrowByteLength } from '../lib/orders.ts';
 import { expectedOf, inBatches, ordersTable, writeIpcFile, type Expected } from './workload.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../..', import.meta.url).pathname;
-const DELTALAKE_VERSION = '1.6.6';
 const IPC_BATCH_ROWS = 65_536;
 const ALL_CASES = ['arrow-2M', 'objects-2M', 'objects-10M'] as const;
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`bench/ingest: --${name} needs a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
+const flag = (name: string, fallback: number): number => positiveIntFlag('bench/ingest', name, fallback);
 const rows = flag('rows', 2_000_000);
 const streamRows = flag('stream-rows', 10_000_000);
 const reps = flag('reps', 3);
@@ -56,25 +50,6 @@ for (const c of cases) if (!(ALL_CASES as readonly string[]).includes(c)) throw 
 const keep = process.argv.includes('--keep');
 const log = (msg: string) => process.stderr.write(`bench/ingest: ${msg}\n`);
 
-/** A Python whose deltalake is the pinned version, installing one (bench/delta/setup.sh) when none is found. */
-function findPython(): { python: string; pyarrow: string } {
-  const probe = () => {
-    const venv = process.env.TRIBUTARY_BENCH_VENV ?? join(root, '.venv/bench');
-    for (const c of [process.env.TRIBUTARY_BENCH_PYTHON, join(root, '.venv/interop/bin/python'), join(venv, 'bin/python')]) {
-      if (!c || (c.includes('/') && !existsSync(c))) continue;
-      const r = spawnSync(c, ['-c', 'import deltalake, pyarrow; print(deltalake.__version__, pyarrow.__version__)'], { encoding: 'utf8' });
-      const [deltalake, pyarrow] = String(r.stdout).trim().split(' ');
-      if (r.status === 0 && deltalake === DELTALAKE_VERSION) return { python: c, pyarrow: pyarrow! };
-    }
-    return undefined;
-  };
-  const found = probe();
-  if (found) return found;
-  const setup = spawnSync('bash', [join(root, 'bench/delta/setup.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const installed = setup.status === 0 ? probe() : undefined;
-  if (!installed) throw new Error(`bench/ingest: no Python with deltalake ${DELTALAKE_VERSION}, and bench/delta/setup.sh could not install one`);
-  return installed;
-}
 
 /** Aggregates of a landed table; every reader must produce exactly these for the same rows. */
 interface TableSummary {
@@ -170,7 +145,7 @@ interface Run {
   group: string;
 }
 
-const { python, pyarrow } = findPython();
+const { python, pyarrow } = findDeltalakePython('bench/ingest');
 const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-ingest-'));
 const results: BenchResult[] = [];
 const notes: string[] = [];

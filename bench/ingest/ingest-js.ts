@@ -13,9 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromJSON, type Vector } from 'apache-arrow';
-import type { SchemaElement } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { peakRssMB } from '../lib/harness.ts';
+import { ordersParquetSchema } from '../lib/orders.ts';
 import { orderObjects, type Order } from './workload.ts';
 
 const [tablePath, rowsArg] = process.argv.slice(2);
@@ -24,17 +24,6 @@ if (!tablePath || !(rows > 0)) throw new Error(`usage: ingest-js.ts <tablePath> 
 
 const objects = Array.from(orderObjects(rows));
 
-// Parquet schema: the same physical and logical types the Tributary table has.
-const parquetSchema: SchemaElement[] = [
-  { name: 'root', num_children: 7 },
-  { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
-  { name: 'customer_id', type: 'INT32', repetition_type: 'REQUIRED' },
-  { name: 'amount', type: 'DOUBLE', repetition_type: 'REQUIRED' },
-  { name: 'status', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'REQUIRED' },
-  { name: 'country', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'REQUIRED' },
-  { name: 'ts', type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' }, repetition_type: 'REQUIRED' },
-  { name: 'note', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'OPTIONAL' },
-];
 const field = (name: string, type: string, nullable: boolean) => ({ name, type, nullable, metadata: {} });
 const deltaSchema = JSON.stringify({
   type: 'struct',
@@ -79,7 +68,7 @@ function ingest(input: Order[]): { landed: number } {
   ];
   mkdirSync(join(tablePath, '_delta_log'), { recursive: true });
   const file = `part-00000-${randomUUID()}-c000.snappy.parquet`;
-  parquetWriteFile({ filename: join(tablePath, file), columnData, schema: parquetSchema, codec: 'SNAPPY', rowGroupSize: 1 << 20 });
+  parquetWriteFile({ filename: join(tablePath, file), columnData, schema: ordersParquetSchema(), codec: 'SNAPPY', rowGroupSize: 1 << 20 });
   const now = Date.now();
   const actions = [
     { commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'ErrorIfExists' }, engineInfo: 'bench-ingest-js' } },

@@ -6,7 +6,8 @@
 // draws one row at a time (for the object and streaming cases).
 import { RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { writeFileSync } from 'node:fs';
-import { generateOrders, prng } from '../parquet/orders.ts';
+import { COUNTRIES, NOTE_WORDS, STATUSES, drawOrder, generateOrders } from '../lib/orders.ts';
+import { prng } from '../lib/prng.ts';
 
 /** The generator seed every bench uses (bench/parquet's default). */
 export const SEED = 20261125;
@@ -77,21 +78,9 @@ export interface Order {
   note: string | null;
 }
 
-// The generator's vocabularies, in its order (it does not export them).
-const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
-const STATUS_WEIGHTS = [0.1, 0.2, 0.25, 0.4, 0.05];
-const COUNTRIES = [
-  'US', 'GB', 'DE', 'FR', 'NL', 'BE', 'ES', 'IT', 'PT', 'IE', 'SE', 'NO', 'DK', 'FI', 'PL',
-  'CZ', 'AT', 'CH', 'CA', 'MX', 'BR', 'AR', 'JP', 'KR', 'IN', 'SG', 'AU', 'NZ', 'ZA', 'AE',
-];
-const NOTE_WORDS = [
-  'gift', 'wrap', 'please', 'leave', 'at', 'door', 'fragile', 'call', 'before', 'delivery',
-  'express', 'reorder', 'customer', 'asked', 'for', 'invoice', 'no', 'plastic', 'side', 'gate',
-];
-
 /**
  * The same rows as {@link ordersTable}, one object at a time: the draws of
- * `generateOrders` replayed in its order, so row i has the same values (the
+ * `generateOrders` replayed through the same `drawOrder`, so row i has the same values (the
  * bench checks this by comparing the landed tables' aggregates). Lazy, so a
  * stream of 10M rows holds one row at a time.
  * @example
@@ -101,24 +90,16 @@ export function* orderObjects(rows: number, seed = SEED): Generator<Order> {
   const r = prng(seed);
   let t = Date.UTC(2026, 0, 1) * 1000; // µs, exact in a double
   for (let i = 0; i < rows; i++) {
-    let customer = 1 + Math.floor(r() * 200_000);
-    let amount = Math.round(r() * 50_000_00) / 100;
-    let u = r();
-    let s = 0;
-    while (s < STATUS_WEIGHTS.length - 1 && u >= STATUS_WEIGHTS[s]!) u -= STATUS_WEIGHTS[s++]!;
-    const country = COUNTRIES[Math.floor(r() * COUNTRIES.length)]!;
-    t += 1 + Math.floor(r() * 2_000_000);
-    let note: string | null = null;
-    if (r() < 0.3) {
-      const words = 2 + Math.floor(r() * 4);
-      note = NOTE_WORDS[Math.floor(r() * NOTE_WORDS.length)]!;
-      for (let w = 1; w < words; w++) note += ` ${NOTE_WORDS[Math.floor(r() * NOTE_WORDS.length)]!}`;
-    }
+    const o = drawOrder(r);
+    let customer = o.customerId;
+    let amount = o.amount;
+    t += o.tsStep;
+    const note = o.note === null ? null : o.note.map((w) => NOTE_WORDS[w]!).join(' ');
     const v = violationOf(i, seed);
     if (v === 1) amount = negative(amount);
     else if (v === 2) customer = 0;
     // t / 1000 keeps the µs: a double near 1.8e12 resolves ~0.0002 ms, and the schema rounds to µs.
-    yield { id: i + 1, customer_id: customer, amount, status: STATUSES[s]!, country, ts: t / 1000, note };
+    yield { id: i + 1, customer_id: customer, amount, status: STATUSES[o.status]!, country: COUNTRIES[o.country]!, ts: t / 1000, note };
   }
 }
 

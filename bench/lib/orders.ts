@@ -16,16 +16,20 @@ import {
   Utf8,
   makeData,
 } from 'apache-arrow';
+import type { SchemaElement } from 'hyparquet';
 import { prng } from './prng.ts';
 
-const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
+/** The `status` vocabulary. */
+export const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
 // Skewed like real traffic: the first statuses are the common ones.
 const STATUS_WEIGHTS = [0.1, 0.2, 0.25, 0.4, 0.05];
-const COUNTRIES = [
+/** The `country` vocabulary. */
+export const COUNTRIES = [
   'US', 'GB', 'DE', 'FR', 'NL', 'BE', 'ES', 'IT', 'PT', 'IE', 'SE', 'NO', 'DK', 'FI', 'PL',
   'CZ', 'AT', 'CH', 'CA', 'MX', 'BR', 'AR', 'JP', 'KR', 'IN', 'SG', 'AU', 'NZ', 'ZA', 'AE',
 ];
-const NOTE_WORDS = [
+/** The words `note` is made of. */
+export const NOTE_WORDS = [
   'gift', 'wrap', 'please', 'leave', 'at', 'door', 'fragile', 'call', 'before', 'delivery',
   'express', 'reorder', 'customer', 'asked', 'for', 'invoice', 'no', 'plastic', 'side', 'gate',
 ];
@@ -82,6 +86,43 @@ class Utf8Builder {
   }
 }
 
+/** One order's random draws: vocabulary indices rather than strings, so each caller picks its encoding. */
+export interface OrderDraw {
+  customerId: number;
+  amount: number;
+  /** Index into {@link STATUSES}. */
+  status: number;
+  /** Index into {@link COUNTRIES}. */
+  country: number;
+  /** µs after the previous order (≥ 1, so timestamps strictly increase). */
+  tsStep: number;
+  /** Indices into {@link NOTE_WORDS}, or null (~70% of rows). */
+  note: number[] | null;
+}
+
+/**
+ * Draws the next order from `r`. The one definition of the draw order, so {@link generateOrders}
+ * and any row-at-a-time replay of it (bench/ingest's object stream) yield the same rows.
+ * @example
+ * const r = prng(20261125); const first = drawOrder(r); // generateOrders(1) row 0
+ */
+export function drawOrder(r: () => number): OrderDraw {
+  const customerId = 1 + Math.floor(r() * 200_000);
+  const amount = Math.round(r() * 50_000_00) / 100;
+  let u = r();
+  let status = 0;
+  while (status < STATUS_WEIGHTS.length - 1 && u >= STATUS_WEIGHTS[status]) u -= STATUS_WEIGHTS[status++];
+  const country = Math.floor(r() * COUNTRIES.length);
+  const tsStep = 1 + Math.floor(r() * 2_000_000); // ~1 s apart on average
+  let note: number[] | null = null;
+  if (r() < 0.3) {
+    const words = 2 + Math.floor(r() * 4);
+    note = [];
+    for (let w = 0; w < words; w++) note.push(Math.floor(r() * NOTE_WORDS.length));
+  }
+  return { customerId, amount, status, country, tsStep, note };
+}
+
 /**
  * The orders table: id int64 (sequential), customer_id int32 (uniform 1..200k), amount double (2 decimals),
  * status utf8 (5 values), country utf8 (30 values), ts timestamp µs UTC (increasing with jitter),
@@ -101,24 +142,15 @@ export function generateOrders(rows: number, seed = 20261125): Table {
   const note = new Utf8Builder(rows);
   let t = Date.UTC(2026, 0, 1) * 1000; // µs, exact in a double until 2^53
   for (let i = 0; i < rows; i++) {
+    const o = drawOrder(r);
     id[i] = BigInt(i + 1);
-    customer[i] = 1 + Math.floor(r() * 200_000);
-    amount[i] = Math.round(r() * 50_000_00) / 100;
-    let u = r();
-    let s = 0;
-    while (s < STATUS_WEIGHTS.length - 1 && u >= STATUS_WEIGHTS[s]) u -= STATUS_WEIGHTS[s++];
-    status.push([statusBytes[s]]);
-    country.push([countryBytes[Math.floor(r() * COUNTRIES.length)]]);
-    t += 1 + Math.floor(r() * 2_000_000); // ~1 s apart on average, strictly increasing
+    customer[i] = o.customerId;
+    amount[i] = o.amount;
+    status.push([statusBytes[o.status]]);
+    country.push([countryBytes[o.country]]);
+    t += o.tsStep;
     ts[i] = BigInt(t);
-    if (r() < 0.3) {
-      const words = 2 + Math.floor(r() * 4);
-      const parts: Uint8Array[] = [];
-      for (let w = 0; w < words; w++) parts.push(wordBytes[Math.floor(r() * NOTE_WORDS.length)]);
-      note.push(parts);
-    } else {
-      note.push(null);
-    }
+    note.push(o.note === null ? null : o.note.map((w) => wordBytes[w]));
   }
   const fields = [
     new Field('id', new Int64(), false),
@@ -154,4 +186,18 @@ export function arrowByteLength(table: Table): number {
   };
   for (const batch of table.batches) for (const c of batch.data.children) add(c);
   return total;
+}
+
+/** The orders table's Parquet schema for hyparquet-writer (a fresh array per call): the physical and logical types the other writers use (timestamp µs UTC, utf8 strings). */
+export function ordersParquetSchema(): SchemaElement[] {
+  return [
+    { name: 'root', num_children: 7 },
+    { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
+    { name: 'customer_id', type: 'INT32', repetition_type: 'REQUIRED' },
+    { name: 'amount', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+    { name: 'status', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'REQUIRED' },
+    { name: 'country', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'REQUIRED' },
+    { name: 'ts', type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' }, repetition_type: 'REQUIRED' },
+    { name: 'note', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'OPTIONAL' },
+  ];
 }

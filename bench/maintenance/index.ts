@@ -15,28 +15,23 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { positiveIntFlag } from '../lib/flags.ts';
+import { DELTALAKE_VERSION } from '../lib/deltalake-python.ts';
 import { report, round, runChild, runNodeChild, runTsChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
 import { parseStats } from '../../src/delta/stats.ts';
 import { fromAddPath } from '../../src/delta/partition-values.ts';
-import { prng } from '../parquet/orders.ts';
+import { prng } from '../lib/prng.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../..', import.meta.url).pathname;
-const DELTALAKE_VERSION = '1.6.6';
 const TOOLS = ['tributary', 'delta-rs'] as const;
 type Tool = (typeof TOOLS)[number];
 const CASES = ['compact', 'zorder', 'vacuum'] as const;
 type Case = (typeof CASES)[number];
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`bench/maintenance: --${name} needs a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
+const flag = (name: string, fallback: number): number => positiveIntFlag('bench/maintenance', name, fallback);
 const commits = flag('commits', 200);
 const rowsPerCommit = flag('rows', 10_000);
 const vacuumFiles = flag('vacuum-files', 1000);

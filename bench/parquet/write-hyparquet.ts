@@ -2,8 +2,8 @@
 // columns are turned into the plain arrays it takes (untimed). It ships only a
 // Snappy compressor, so there is no zstd case.
 import { parquetWriteFile } from 'hyparquet-writer';
-import type { SchemaElement } from 'hyparquet';
 import type { Vector } from 'apache-arrow';
+import { ordersParquetSchema } from '../lib/orders.ts';
 import { loadOrders, parseChildArgs, printReport, timeWrites } from './child.ts';
 
 const args = parseChildArgs();
@@ -25,22 +25,7 @@ const columnData = [
   { name: 'ts', data: column('ts').data[0].values as BigInt64Array },
   { name: 'note', data: strings('note') },
 ];
-// The same physical and logical types the other writers use (timestamp µs UTC, utf8 strings).
-const schema: SchemaElement[] = [
-  { name: 'root', num_children: 7 },
-  { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
-  { name: 'customer_id', type: 'INT32', repetition_type: 'REQUIRED' },
-  { name: 'amount', type: 'DOUBLE', repetition_type: 'REQUIRED' },
-  { name: 'status', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'REQUIRED' },
-  { name: 'country', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'REQUIRED' },
-  {
-    name: 'ts',
-    type: 'INT64',
-    logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
-    repetition_type: 'REQUIRED',
-  },
-  { name: 'note', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type: 'OPTIONAL' },
-];
+const schema = ordersParquetSchema();
 
 const times = await timeWrites(
   args,

@@ -5,7 +5,7 @@
 
 import type { FileMeta, Storage } from './storage/storage.ts';
 import { CorruptLogError, TableNotFoundError, VersionNotFoundError } from './errors.ts';
-import { LAST_CHECKPOINT_PATH, LOG_DIR, parseLogPath, versionPrefix } from './log-path.ts';
+import { LAST_CHECKPOINT_PATH, LOG_DIR, parseLogPath, versionPrefix, type LogFile } from './log-path.ts';
 
 /** Content of `_delta_log/_last_checkpoint`: a hint, never trusted blindly. */
 export interface LastCheckpointHint {
@@ -98,27 +98,14 @@ function segmentFromListing(
   const commits = new Map<number, CommitFile>();
   // version → candidate checkpoints (each a complete set of files)
   const checkpoints = new Map<number, CheckpointRef[]>();
-  const multipart = new Map<string, { version: number; parts: number; files: Map<number, FileMeta> }>();
+  const multipart: MultipartGroups = new Map();
   for (const f of files) {
     const p = parseLogPath(f.path);
     if (!p) continue;
     if (p.kind === 'commit') commits.set(p.version, { ...f, version: p.version });
-    else if (p.kind === 'checkpoint') {
-      if (p.format === 'multipart') {
-        const key = `${p.version}/${p.parts}`;
-        let g = multipart.get(key);
-        if (!g) multipart.set(key, (g = { version: p.version, parts: p.parts, files: new Map() }));
-        g.files.set(p.part, f);
-      } else {
-        pushTo(checkpoints, p.version, { version: p.version, format: p.format, files: [f] });
-      }
-    }
+    else if (p.kind === 'checkpoint') collectCheckpoint(p, f, checkpoints, multipart);
   }
-  for (const g of multipart.values()) {
-    if (g.files.size !== g.parts) continue; // incomplete: a writer died mid-checkpoint
-    const parts = [...g.files.keys()].sort((a, b) => a - b).map((i) => g.files.get(i) as FileMeta);
-    pushTo(checkpoints, g.version, { version: g.version, format: 'multipart', files: parts });
-  }
+  completeMultipart(multipart, checkpoints);
 
   const commitVersions = [...commits.keys()].sort((a, b) => a - b);
   const cpVersions = [...checkpoints.keys()].sort((a, b) => a - b);
@@ -167,6 +154,35 @@ function pickCheckpoint(candidates: CheckpointRef[]): CheckpointRef {
   return [...candidates].sort((a, b) => rank[a.format] - rank[b.format])[0];
 }
 
+/** Parts of multipart checkpoints seen so far, keyed by `version/parts` (two writers may split differently). */
+type MultipartGroups = Map<string, { version: number; parts: number; files: Map<number, FileMeta> }>;
+
+/** Files a checkpoint entry: a single-file checkpoint into `checkpoints`, a part into its multipart group. */
+function collectCheckpoint(
+  p: Extract<LogFile, { kind: 'checkpoint' }>,
+  f: FileMeta,
+  checkpoints: Map<number, CheckpointRef[]>,
+  multipart: MultipartGroups,
+): void {
+  if (p.format === 'multipart') {
+    const key = `${p.version}/${p.parts}`;
+    let g = multipart.get(key);
+    if (!g) multipart.set(key, (g = { version: p.version, parts: p.parts, files: new Map() }));
+    g.files.set(p.part, f);
+  } else {
+    pushTo(checkpoints, p.version, { version: p.version, format: p.format, files: [f] });
+  }
+}
+
+/** Adds every complete multipart group to `checkpoints`, parts in order; an incomplete one is skipped (a writer died mid-checkpoint). */
+function completeMultipart(multipart: MultipartGroups, checkpoints: Map<number, CheckpointRef[]>): void {
+  for (const g of multipart.values()) {
+    if (g.files.size !== g.parts) continue;
+    const parts = [...g.files.keys()].sort((a, b) => a - b).map((i) => g.files.get(i) as FileMeta);
+    pushTo(checkpoints, g.version, { version: g.version, format: 'multipart', files: parts });
+  }
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const arr = map.get(key);
   if (arr) arr.push(value);
@@ -190,21 +206,12 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export function extendLogSegment(base: LogSegment, listing: readonly FileMeta[]): { segment: LogSegment; added: CommitFile[] } | null {
   const added: CommitFile[] = [];
   const checkpoints = new Map<number, CheckpointRef[]>();
-  const multipart = new Map<string, { version: number; parts: number; files: Map<number, FileMeta> }>();
+  const multipart: MultipartGroups = new Map();
   for (const f of listing) {
     const p = parseLogPath(f.path);
     if (!p || p.version <= base.version) continue;
     if (p.kind === 'commit') added.push({ ...f, version: p.version });
-    else if (p.kind === 'checkpoint') {
-      if (p.format === 'multipart') {
-        const key = `${p.version}/${p.parts}`;
-        let g = multipart.get(key);
-        if (!g) multipart.set(key, (g = { version: p.version, parts: p.parts, files: new Map() }));
-        g.files.set(p.part, f);
-      } else {
-        pushTo(checkpoints, p.version, { version: p.version, format: p.format, files: [f] });
-      }
-    }
+    else if (p.kind === 'checkpoint') collectCheckpoint(p, f, checkpoints, multipart);
   }
   added.sort((a, b) => a.version - b.version);
   for (let i = 0; i < added.length; i++) if (added[i].version !== base.version + 1 + i) return null;
@@ -212,11 +219,7 @@ export function extendLogSegment(base: LogSegment, listing: readonly FileMeta[])
   // A checkpoint past the last commit we see means commits were cleaned up or are being written: start over.
   if ([...checkpoints.keys(), ...[...multipart.values()].map((g) => g.version)].some((v) => v > version)) return null;
   if (added.length === 0) return { segment: base, added };
-  for (const g of multipart.values()) {
-    if (g.files.size !== g.parts) continue;
-    const parts = [...g.files.keys()].sort((a, b) => a - b).map((i) => g.files.get(i) as FileMeta);
-    pushTo(checkpoints, g.version, { version: g.version, format: 'multipart', files: parts });
-  }
+  completeMultipart(multipart, checkpoints);
   const cpVersion = Math.max(-1, ...checkpoints.keys());
   const lastCommit = added[added.length - 1];
   const segment: LogSegment =

@@ -35,6 +35,7 @@ import { cellCountNear, clusterCells, type ClusteringCurve } from './zorder.ts';
 import { dataSchemaOf, readFileNative } from './native-read.ts';
 import { canGather, gatherRows, locateRows } from './gather.ts';
 import { takeRows } from '../operations/take.ts';
+import { removeOf } from '../operations/write.ts';
 import { concatBatches } from '../../reactive/batch/concatBatches.ts';
 import type { CheckpointInfo } from '../checkpoint-writer.ts';
 
@@ -163,7 +164,7 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
   }
 
   const now = clock.now();
-  const removed = inputs.map((a) => removeFor(a, now));
+  const removed = inputs.map((a) => removeOf(a, now, false));
   const metrics: OptimizeMetrics = {
     numFilesAdded: added.length,
     numFilesRemoved: removed.length,
@@ -370,23 +371,6 @@ async function copyBin(ctx: RewriteContext, bin: Bin): Promise<{ add: Add; rows:
 function extensionOf(path: string): string {
   const m = /((?:\.[a-z0-9]+)?\.parquet)$/i.exec(path);
   return m && !/^\.c\d+\./.test(m[1]) ? m[1] : '.parquet';
-}
-
-function removeFor(add: Add, deletionTimestamp: number): Remove {
-  const r: Remove = {
-    path: add.path,
-    deletionTimestamp,
-    dataChange: false,
-    extendedFileMetadata: true,
-    partitionValues: add.partitionValues,
-    size: add.size,
-  };
-  if (add.stats) r.stats = add.stats;
-  if (add.tags) r.tags = add.tags;
-  if (add.deletionVector) r.deletionVector = add.deletionVector;
-  if (add.baseRowId != null) r.baseRowId = add.baseRowId;
-  if (add.defaultRowCommitVersion != null) r.defaultRowCommitVersion = add.defaultRowCommitVersion;
-  return r;
 }
 
 function fileSetMetrics(sizes: readonly number[]): FileSetMetrics {

@@ -77,13 +77,8 @@ function takeData(d: arrow.Data, idx: Int32Array): arrow.Data {
     case arrow.Type.Binary: {
       const offsets = d.valueOffsets as Int32Array;
       const bytes = d.values as Uint8Array;
-      const outOffsets = new Int32Array(n + 1);
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const j = idx[i];
-        total += offsets[j + 1] - offsets[j];
-        outOffsets[i + 1] = total;
-      }
+      const outOffsets = takeOffsets(offsets, idx);
+      const total = outOffsets[n];
       const out = new Uint8Array(total);
       for (let i = 0; i < n; i++) {
         const j = idx[i];
@@ -98,13 +93,8 @@ function takeData(d: arrow.Data, idx: Int32Array): arrow.Data {
     case arrow.Type.List:
     case arrow.Type.Map: {
       const offsets = d.valueOffsets as Int32Array;
-      const outOffsets = new Int32Array(n + 1);
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const j = idx[i];
-        total += offsets[j + 1] - offsets[j];
-        outOffsets[i + 1] = total;
-      }
+      const outOffsets = takeOffsets(offsets, idx);
+      const total = outOffsets[n];
       const childIdx = new Int32Array(total);
       let k = 0;
       for (let i = 0; i < n; i++) for (let e = offsets[idx[i]]; e < offsets[idx[i] + 1]; e++) childIdx[k++] = e;
@@ -124,4 +114,17 @@ function takeData(d: arrow.Data, idx: Int32Array): arrow.Data {
       return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: out } as never) as arrow.Data;
     }
   }
+}
+
+/** The offsets of the taken elements `idx` of a variable-length column: each one's length, accumulated from 0. */
+function takeOffsets(offsets: Int32Array, idx: Int32Array): Int32Array {
+  const n = idx.length;
+  const out = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const j = idx[i];
+    total += offsets[j + 1] - offsets[j];
+    out[i + 1] = total;
+  }
+  return out;
 }

@@ -169,12 +169,16 @@ export async function writeTable(storage: Storage, snapshot: Snapshot, input: Wr
   return { status: 'committed', version: result.version, addedFiles: adds, removedFiles: removes, numOutputRows: data.numRows, actions: result.actions };
 }
 
-/** A `remove` for an active file, carrying what VACUUM and CDF readers use. */
-export function removeOf(add: Add, deletionTimestamp: number): Remove {
+/**
+ * A `remove` for an active file, carrying what VACUUM and CDF readers use.
+ * `dataChange` is false only when the same rows are re-added elsewhere (OPTIMIZE's rewrites).
+ * @example txn.removeFile(removeOf(add, Date.now()));
+ */
+export function removeOf(add: Add, deletionTimestamp: number, dataChange = true): Remove {
   const r: Remove = {
     path: add.path,
     deletionTimestamp,
-    dataChange: true,
+    dataChange,
     extendedFileMetadata: true,
     partitionValues: add.partitionValues,
     size: add.size,
