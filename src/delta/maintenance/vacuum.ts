@@ -8,6 +8,7 @@
 // touched. Like Delta, the run is recorded as a 'VACUUM START' and a
 // 'VACUUM END' commit carrying no data change.
 
+import { fileURLToPath } from 'node:url';
 import type { Add, DeletionVectorDescriptor, Remove } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { deletionVectorPath } from '../deletion-vector.ts';
@@ -146,11 +147,11 @@ export function referencedFiles(snapshot: Snapshot, root: string, deleteBefore: 
   const keep = new Set<string>();
   const addDv = (dv: DeletionVectorDescriptor | null | undefined) => {
     if (!dv || dv.storageType === 'i') return;
-    const p = relativeToRoot(deletionVectorPath(dv), root, dv.storageType === 'p');
+    const p = relativeToRoot(deletionVectorPath(dv), root);
     if (p !== null) keep.add(p);
   };
   const addFile = (f: Add | Remove) => {
-    const p = relativeToRoot(fromAddPath(f.path), root, false);
+    const p = relativeToRoot(f.path, root);
     if (p !== null) keep.add(p);
     addDv(f.deletionVector);
   };
@@ -162,20 +163,24 @@ export function referencedFiles(snapshot: Snapshot, root: string, deleteBefore: 
 }
 
 /**
- * A file path of the log as a path relative to the table root, or null when
- * it points outside the root (never listed, so never deleted).
+ * A path as the log stores it (percent-encoded, relative or an absolute URI)
+ * as a decoded path relative to the table root, or null when it points outside
+ * the root (never listed, so never deleted). Decodes exactly once: decoding
+ * twice would turn `%2525` into `%`, miss the live file and delete it. A path
+ * that cannot be parsed throws, so VACUUM stops rather than guess.
  */
-function relativeToRoot(path: string, root: string, absolute: boolean): string | null {
-  let p = path;
-  const uri = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(p);
-  if (uri || absolute || p.startsWith('/')) {
-    if (p.startsWith('file:')) p = decodeURIComponent(p.replace(/^file:(\/\/)?/, ''));
-    else if (uri) return null;
-    const base = root.endsWith('/') ? root : `${root}/`;
-    if (!p.startsWith(base)) return null;
-    p = p.slice(base.length);
+function relativeToRoot(raw: string, root: string): string | null {
+  const isUri = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(raw);
+  if (!isUri && !raw.startsWith('/')) return fromAddPath(raw).replace(/^\.\//, '');
+  let p: string;
+  if (isUri) {
+    const url = new URL(raw);
+    p = url.protocol === 'file:' ? fileURLToPath(url) : `${url.protocol}//${url.host}${decodeURIComponent(url.pathname)}`;
+  } else {
+    p = fromAddPath(raw);
   }
-  return p.replace(/^\.\//, '');
+  const base = root.endsWith('/') ? root : `${root}/`;
+  return p.startsWith(base) ? p.slice(base.length) : null;
 }
 
 /** A commit with no actions, only provenance (Delta's VACUUM START / END). */

@@ -12,7 +12,8 @@ import { MemoryStorage } from '../../../src/delta/storage/memory-storage.ts';
 import { deletionVectorPath } from '../../../src/delta/deletion-vector.ts';
 import { fromAddPath } from '../../../src/delta/partition-values.ts';
 import { manualClock } from '../../../src/delta/maintenance/clock.ts';
-import { vacuum } from '../../../src/delta/maintenance/vacuum.ts';
+import { referencedFiles, vacuum } from '../../../src/delta/maintenance/vacuum.ts';
+import type { Snapshot } from '../../../src/delta/snapshot.ts';
 import { optimize } from '../../../src/delta/maintenance/optimize.ts';
 import { buildTable, duckTableRows, expectedKeys, makeRows, toArrow, tempTableDir } from './helpers.ts';
 import { FIXTURES, haveFixtures } from '../helpers.ts';
@@ -144,6 +145,20 @@ test('local table read by DuckDB after VACUUM with zero retention', async () => 
   assert.is(r.numDeletedFiles, 3);
   const snap = await loadSnapshot(new (await import('../../../src/delta/storage/local-storage.ts')).LocalStorage(dir));
   assert.equal(await duckTableRows(dir, snap.files()), expectedKeys(fresh));
+});
+
+test('referenced paths are decoded exactly once, relative or absolute', () => {
+  const add = (path: string) => ({ path, partitionValues: {}, size: 1, modificationTime: 0, dataChange: true });
+  // Only files() and tombstones() are read.
+  const local = {
+    files: () => [add('p=100%2525/a.parquet'), add('file:///t/p=100%2525/b.parquet'), add('file:///elsewhere/c.parquet'), add('/t/d%20e.parquet')],
+    tombstones: () => [],
+  } as unknown as Snapshot;
+  assert.equal([...referencedFiles(local, '/t', 0)].sort(), ['d e.parquet', 'p=100%25/a.parquet', 'p=100%25/b.parquet']);
+  const s3 = { files: () => [add('s3://bucket/pre/x%20y.parquet'), add('s3://other/pre/z.parquet')], tombstones: () => [] } as unknown as Snapshot;
+  assert.equal([...referencedFiles(s3, 's3://bucket/pre', 0)], ['x y.parquet']);
+  const broken = { files: () => [add('file://[bad/x.parquet')], tombstones: () => [] } as unknown as Snapshot;
+  assert.throws(() => referencedFiles(broken, '/t', 0), 'an unparseable path stops VACUUM instead of dropping the file from the keep set');
 });
 
 test.run();
