@@ -7,6 +7,8 @@ export class BatchNumbering<B> {
   /** The batch id committed when the sink started (undefined: none). */
   private committed: number | undefined;
   private lastId = -1;
+  /** The last explicit id seen in this run: explicit ids must increase, replayed ones included. */
+  private previous = -1;
 
   /** `batchIdOf`: ids from a deterministically replaying source; without it numbering continues the count. */
   constructor(private readonly batchIdOf: ((batch: B, index: number) => number) | undefined) {}
@@ -20,6 +22,7 @@ export class BatchNumbering<B> {
   start(committed: number | undefined): void {
     this.committed = committed;
     this.lastId = committed ?? -1;
+    this.previous = -1;
   }
 
   /**
@@ -33,9 +36,12 @@ export class BatchNumbering<B> {
     if (this.batchIdOf) {
       batchId = this.batchIdOf(batch, index);
       if (!Number.isSafeInteger(batchId) || batchId < 0) throw new RangeError(`${where}: batchId must be an integer ≥ 0, got ${batchId}`);
-      if (batchId <= this.lastId && (this.committed === undefined || batchId > this.committed)) {
-        throw new RangeError(`${where}: batch ids must increase; got ${batchId} after ${this.lastId}`);
+      // Strictly increasing within the run: an id that falls back after newer
+      // ones would otherwise look like a replay and be skipped silently.
+      if (batchId <= this.previous) {
+        throw new RangeError(`${where}: batch ids must increase; got ${batchId} after ${this.previous}`);
       }
+      this.previous = batchId;
     } else {
       batchId = this.lastId + 1;
     }

@@ -70,6 +70,23 @@ test('a source that replays from the start skips the batch ids already committed
   }
 });
 
+test('an explicit batch id that falls back after newer ones is an error, not a silent skip', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const all = Array.from({ length: 4 }, (_, i) => rows(i * 10, 10));
+    await lastValueFrom(from(all.slice(0, 2)).pipe(toDelta(dir, { appId: 'ids', batchId: (_b, i) => i }), toArray()));
+    // Committed: 0, 1. This run sends 2, 3, then 1 again (after newer ids).
+    const ids = [2, 3, 1];
+    const run = lastValueFrom(from(all.slice(1, 4)).pipe(toDelta(dir, { appId: 'ids', batchId: (_b, i) => ids[i]! }), toArray()));
+    await run.then(
+      () => assert.unreachable('the stream should fail'),
+      (err: Error) => assert.match(err.message, /batch ids must increase; got 1 after 3/),
+    );
+  } finally {
+    cleanup();
+  }
+});
+
 test('each batch is one commit carrying txn and commitInfo.tributary, in batch order', async () => {
   const { dir, cleanup } = tempDir();
   try {
