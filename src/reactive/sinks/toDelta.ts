@@ -190,7 +190,9 @@ class DeltaSink<O, B extends MicroBatch> {
       throw new Error(`${this.where}, batch ${batchId}: ${(err as Error).message}`, { cause: err });
     }
     // Table properties may ask for background compaction/vacuum: scheduled, never awaited here.
-    if (!result.skipped && this.table && wantsAutoMaintenance(this.table.snapshot.properties)) autoMaintain(this.storage).notifyCommit();
+    // Not for overwrite sinks: each batch rewrites the table anyway, and a compaction
+    // committing between two overwrites would make the next one conflict (it reads the whole table).
+    if (this.mode === 'append' && !result.skipped && this.table && wantsAutoMaintenance(this.table.snapshot.properties)) autoMaintain(this.storage).notifyCommit();
     this.numbering.checkSkipped(result.skipped, batchId, this.where, 'pipeline');
     return { ...base, version: result.version, skipped: result.skipped, addedFiles: result.addedFiles.length };
   }
