@@ -87,6 +87,7 @@ export class LocalStorage implements Storage {
       await fs.rm(tmp, { force: true });
       throw err;
     }
+    await syncDir(nodePath.dirname(target));
   }
 
   async writeFile<T>(path: string, produce: (fd: number) => Promise<T>): Promise<T> {
@@ -105,6 +106,7 @@ export class LocalStorage implements Storage {
       await fs.rm(tmp, { force: true });
       throw err;
     }
+    await syncDir(nodePath.dirname(target));
     return value;
   }
 
@@ -113,13 +115,16 @@ export class LocalStorage implements Storage {
     const tmp = await this.writeTemp(target, data);
     try {
       await fs.link(tmp, target);
-      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     } finally {
       await fs.rm(tmp, { force: true });
     }
+    // The commit exists now: a failure to make it durable must not be reported
+    // as a lost commit (the caller would clean up files the commit names).
+    await syncDir(nodePath.dirname(target)).catch(() => undefined);
+    return true;
   }
 
   async list(prefix: string): Promise<FileMeta[]> {
@@ -198,6 +203,25 @@ const statPath = promisify(statCallback);
 
 // Temp files are hidden so that listings (and other engines) ignore them.
 const TEMP_PREFIX = '.tributary-';
+
+/**
+ * Makes a directory's entries (a rename or link just made) durable, so a
+ * commit seen as successful, and the data files it names, survive a power
+ * loss and not only a killed process. Platforms that cannot open a directory
+ * for fsync (Windows) skip it.
+ */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
 
 function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
