@@ -21,6 +21,7 @@
 
 #include "maintenance/column_reader.h"
 #include "maintenance/file_ops.h"
+#include "maintenance/gather.h"
 #include "maintenance/zorder.h"
 
 namespace tributary::maintenance {
@@ -400,6 +401,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
   exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
+  gather::Register(env, exports);
 }
 
 }  // namespace tributary::maintenance

@@ -1,6 +1,7 @@
 #include "maintenance/zorder.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -24,6 +25,44 @@ inline uint64_t Prefix8(const uint8_t* p, size_t n) {
   uint64_t v = 0;
   for (size_t i = 0; i < 8; ++i) v = (v << 8) | (i < n ? p[i] : 0);
   return v;
+}
+
+// Stable LSD radix sort of `v` by the little-endian key bytes `byte(x, i)`,
+// i < key_bytes (byte key_bytes-1 most significant). All histograms come from
+// one scan, and a byte on which every record agrees (the high bytes of small
+// cell numbers) costs no pass. Stability keeps ties in input order.
+template <typename T, typename ByteFn>
+void RadixSort(std::vector<T>& v, int key_bytes, ByteFn byte) {
+  const size_t n = v.size();
+  if (n < 2) return;
+  std::vector<std::array<size_t, 256>> counts(key_bytes);
+  for (auto& c : counts) c.fill(0);
+  for (const T& x : v)
+    for (int b = 0; b < key_bytes; ++b) ++counts[b][byte(x, b)];
+  std::vector<T> tmp(n);
+  for (int b = 0; b < key_bytes; ++b) {
+    auto& c = counts[b];
+    if (c[byte(v[0], b)] == n) continue;
+    size_t sum = 0;
+    for (auto& k : c) {
+      const size_t t = k;
+      k = sum;
+      sum += t;
+    }
+    for (const T& x : v) tmp[c[byte(x, b)]++] = x;
+    v.swap(tmp);
+  }
+}
+
+// Spreads the low 32 bits of x to the even bit positions (two-dimensional Morton interleave).
+inline uint64_t Spread2(uint64_t x) {
+  x &= 0xffffffffu;
+  x = (x | (x << 16)) & 0x0000ffff0000ffffULL;
+  x = (x | (x << 8)) & 0x00ff00ff00ff00ffULL;
+  x = (x | (x << 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  x = (x | (x << 2)) & 0x3333333333333333ULL;
+  x = (x | (x << 1)) & 0x5555555555555555ULL;
+  return x;
 }
 
 }  // namespace
@@ -61,7 +100,8 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
     }
     keyed.emplace_back(k, static_cast<uint32_t>(i));
   }
-  std::sort(keyed.begin(), keyed.end());
+  // Built in row order, so a stable sort by key alone orders (key, row) pairs.
+  RadixSort(keyed, 8, [](const std::pair<uint64_t, uint32_t>& x, int b) { return static_cast<uint8_t>(x.first >> (8 * b)); });
   const size_t n = keyed.size();
   auto bytesOf = [&](uint32_t r) {
     return std::string_view(reinterpret_cast<const char*>(col.data + col.offsets[r]),
@@ -93,6 +133,8 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
 }
 
 uint64_t MortonKey(const uint32_t* ranks, size_t dims, int bits) {
+  // Two columns (the common case): the bit loop below, by shifts and masks.
+  if (dims == 2 && bits == 32) return (Spread2(ranks[0]) << 1) | Spread2(ranks[1]);
   uint64_t key = 0;
   for (int b = bits - 1; b >= 0; --b)
     for (size_t d = 0; d < dims; ++d) key = (key << 1) | ((ranks[d] >> b) & 1u);
@@ -163,14 +205,9 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
       if (!e.empty()) throw std::runtime_error(e);
   }
   struct Keyed {
-    uint32_t cell;
     uint64_t key;
+    uint32_t cell;
     uint32_t row;
-    bool operator<(const Keyed& o) const {
-      if (cell != o.cell) return cell < o.cell;
-      if (key != o.key) return key < o.key;
-      return row < o.row;
-    }
   };
   std::vector<Keyed> keyed(rows);
   std::vector<uint32_t> row(dims);
@@ -195,10 +232,13 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
       cell = static_cast<uint32_t>(c);
     }
     const uint64_t k = curve == Curve::kHilbert ? HilbertKey(row.data(), dims, bits) : MortonKey(row.data(), dims, bits);
-    keyed[i] = {cell, k, static_cast<uint32_t>(i)};
+    keyed[i] = {k, cell, static_cast<uint32_t>(i)};
   }
   ranks.clear();
-  std::sort(keyed.begin(), keyed.end());
+  // By (cell, key); rows are in input order, so stability breaks ties by row.
+  RadixSort(keyed, 12, [](const Keyed& x, int b) {
+    return static_cast<uint8_t>(b < 8 ? x.key >> (8 * b) : x.cell >> (8 * (b - 8)));
+  });
   ClusterResult out;
   out.order.resize(rows);
   // Without levels every row is in cell 0; the caller still gets a cell per row.

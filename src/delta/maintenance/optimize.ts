@@ -206,6 +206,9 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
   return { version: result.version, metrics, addedFiles: added, removedFiles: removed, seconds: (performance.now() - t0) / 1000, ...after };
 }
 
+/** Output files of one Z-order rewrite encoded at once. */
+const WRITES_IN_FLIGHT = 2;
+
 interface RewriteContext {
   storage: Storage;
   snapshot: Snapshot;
@@ -258,15 +261,26 @@ async function rewriteBin(ctx: RewriteContext, bin: Bin): Promise<RewriteOutput>
   // Flat columns are gathered per file straight from the input batches; nested ones from one concatenated copy.
   const whole = canGather(batches) ? null : concatBatches(batches);
   const loc = whole ? null : locateRows(batches);
-  // Gather file k+1 while file k encodes on native threads; at most two files' rows in memory.
-  let inFlight: Promise<void> = Promise.resolve();
-  for (const [s, e] of ranges) {
-    const idx = order.subarray(s, e);
-    const batch = whole ? takeRows(whole, new Int32Array(idx.buffer, idx.byteOffset, idx.length)) : gatherRows(batches, loc!, idx);
-    await inFlight;
-    inFlight = write(new arrow.Table(batch.schema, [batch])).then((a) => void adds.push(...a));
+  // Gather file k+2 while files k and k+1 encode (and fsync) on native
+  // threads: two encodes fill the cores a single file's widest column leaves
+  // idle. At most three files' rows are in memory.
+  const pending: Promise<void>[] = [];
+  try {
+    for (const [s, e] of ranges) {
+      const idx = order.subarray(s, e);
+      const batch = whole ? takeRows(whole, new Int32Array(idx.buffer, idx.byteOffset, idx.length)) : gatherRows(batches, loc!, idx);
+      if (pending.length >= WRITES_IN_FLIGHT) await pending.shift();
+      const written = write(new arrow.Table(batch.schema, [batch])).then((a) => void adds.push(...a));
+      // Handled when awaited; this only keeps a failure that comes while another write is awaited from counting as unhandled.
+      written.catch(() => {});
+      pending.push(written);
+    }
+    await Promise.all(pending);
+  } catch (err) {
+    // No write keeps running after the rewrite has failed.
+    await Promise.allSettled(pending);
+    throw err;
   }
-  await inFlight;
   assertAllRows(adds, rows, ctx, bin);
   return { adds, copied: 0, reencoded: adds.length, rows };
 }

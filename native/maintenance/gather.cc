@@ -1,0 +1,208 @@
+// JS boundary and loops of the row gather (synchronous; one output file's rows):
+//   gatherPlan(batchOf, rowOf, rows: Uint32Array) → { batch, row, dest: Uint32Array }
+//     the rows sorted by global row number (reads then stream through the
+//     inputs), each resolved to its batch and local row, with its output position.
+//   gatherFixed(values: TypedArray[], width, batch, row, dest, out: Uint8Array)
+//     out[dest·width…] = values[batch][row·width…], for every plan entry.
+//   gatherBits(maps: Uint8Array[], batch, row, dest, out: Uint8Array) → zero bits
+//     copies bit `row` of maps[batch] to bit `dest` of out (an empty map reads as
+//     all ones: a part without a validity map); returns how many bits were 0.
+//   gatherBytes(offsets: Int32Array[], values: Uint8Array[], batch, row, dest) → { offsets: Int32Array, data: Uint8Array }
+// Every index is checked against its buffer before any copy, so bad input is a
+// TypeError/RangeError, never an out-of-bounds read.
+#include "maintenance/gather.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace tributary::maintenance::gather {
+
+namespace {
+
+struct View {
+  uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+View ViewOf(Napi::Env env, Napi::Value v, const char* fn, const char* what) {
+  if (!v.IsTypedArray()) throw Napi::TypeError::New(env, std::string(fn) + ": " + what + " must be a typed array");
+  auto ta = v.As<Napi::TypedArray>();
+  return {static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength()};
+}
+
+std::vector<View> ViewList(Napi::Env env, Napi::Value v, const char* fn, const char* what) {
+  if (!v.IsArray()) throw Napi::TypeError::New(env, std::string(fn) + ": " + what + " must be an array of typed arrays");
+  auto a = v.As<Napi::Array>();
+  std::vector<View> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) out[i] = ViewOf(env, a.Get(i), fn, what);
+  return out;
+}
+
+struct U32 {
+  const uint32_t* data = nullptr;
+  size_t length = 0;
+};
+
+U32 U32Of(Napi::Env env, Napi::Value v, const char* fn, const char* what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw Napi::TypeError::New(env, std::string(fn) + ": " + what + " must be a Uint32Array");
+  auto ta = v.As<Napi::Uint32Array>();
+  return {ta.Data(), ta.ElementLength()};
+}
+
+// The plan (batch, row, dest) of arguments first..first+2, all the same length.
+struct Plan {
+  U32 batch, row, dest;
+  size_t n = 0;
+};
+
+Plan PlanOf(const Napi::CallbackInfo& info, size_t first, const char* fn) {
+  Napi::Env env = info.Env();
+  Plan p{U32Of(env, info[first], fn, "batch"), U32Of(env, info[first + 1], fn, "row"), U32Of(env, info[first + 2], fn, "dest")};
+  p.n = p.batch.length;
+  if (p.row.length != p.n || p.dest.length != p.n) throw Napi::RangeError::New(env, std::string(fn) + ": batch, row and dest differ in length");
+  return p;
+}
+
+Napi::Value GatherPlanJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "gatherPlan";
+  const U32 batch_of = U32Of(env, info[0], fn, "batchOf");
+  const U32 row_of = U32Of(env, info[1], fn, "rowOf");
+  const U32 rows = U32Of(env, info[2], fn, "rows");
+  if (row_of.length != batch_of.length) throw Napi::RangeError::New(env, "gatherPlan: batchOf and rowOf differ in length");
+  const size_t n = rows.length;
+  for (size_t i = 0; i < n; ++i)
+    if (rows.data[i] >= batch_of.length) throw Napi::RangeError::New(env, "gatherPlan: row " + std::to_string(rows.data[i]) + " is out of range");
+  // (global row, position) pairs in ascending row order: two 16-bit LSD radix passes (stable).
+  std::vector<uint64_t> a(n), b(n);
+  for (size_t i = 0; i < n; ++i) a[i] = (static_cast<uint64_t>(rows.data[i]) << 32) | i;
+  for (int shift = 32; shift < 64; shift += 16) {
+    std::vector<size_t> count(65537, 0);
+    for (uint64_t x : a) ++count[((x >> shift) & 0xffff) + 1];
+    for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
+    for (uint64_t x : a) b[count[(x >> shift) & 0xffff]++] = x;
+    a.swap(b);
+  }
+  auto batch = Napi::Uint32Array::New(env, n);
+  auto row = Napi::Uint32Array::New(env, n);
+  auto dest = Napi::Uint32Array::New(env, n);
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t g = static_cast<uint32_t>(a[j] >> 32);
+    batch[j] = batch_of.data[g];
+    row[j] = row_of.data[g];
+    dest[j] = static_cast<uint32_t>(a[j]);
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("batch", batch);
+  out.Set("row", row);
+  out.Set("dest", dest);
+  return out;
+}
+
+Napi::Value GatherFixedJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "gatherFixed";
+  const auto srcs = ViewList(env, info[0], fn, "values");
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "gatherFixed: width must be a number");
+  const int64_t width = info[1].As<Napi::Number>().Int64Value();
+  if (width < 1 || width > 64) throw Napi::RangeError::New(env, "gatherFixed: width must be 1 to 64 bytes");
+  const Plan p = PlanOf(info, 2, fn);
+  const View out = ViewOf(env, info[5], fn, "out");
+  const size_t w = static_cast<size_t>(width);
+  for (size_t j = 0; j < p.n; ++j) {
+    const uint32_t bi = p.batch.data[j];
+    if (bi >= srcs.size() || (static_cast<size_t>(p.row.data[j]) + 1) * w > srcs[bi].size || (static_cast<size_t>(p.dest.data[j]) + 1) * w > out.size)
+      throw Napi::RangeError::New(env, "gatherFixed: plan entry " + std::to_string(j) + " is out of range");
+  }
+  auto copy = [&](auto width_const) {
+    constexpr size_t kW = decltype(width_const)::value;
+    for (size_t j = 0; j < p.n; ++j) std::memcpy(out.data + p.dest.data[j] * kW, srcs[p.batch.data[j]].data + p.row.data[j] * kW, kW);
+  };
+  switch (w) {
+    case 1: copy(std::integral_constant<size_t, 1>{}); break;
+    case 2: copy(std::integral_constant<size_t, 2>{}); break;
+    case 4: copy(std::integral_constant<size_t, 4>{}); break;
+    case 8: copy(std::integral_constant<size_t, 8>{}); break;
+    case 16: copy(std::integral_constant<size_t, 16>{}); break;
+    default:
+      for (size_t j = 0; j < p.n; ++j) std::memcpy(out.data + p.dest.data[j] * w, srcs[p.batch.data[j]].data + p.row.data[j] * w, w);
+  }
+  return env.Undefined();
+}
+
+Napi::Value GatherBitsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "gatherBits";
+  const auto maps = ViewList(env, info[0], fn, "maps");
+  const Plan p = PlanOf(info, 1, fn);
+  const View out = ViewOf(env, info[4], fn, "out");
+  for (size_t j = 0; j < p.n; ++j) {
+    const uint32_t bi = p.batch.data[j];
+    if (bi >= maps.size() || (maps[bi].size != 0 && (p.row.data[j] >> 3) >= maps[bi].size) || (p.dest.data[j] >> 3) >= out.size)
+      throw Napi::RangeError::New(env, "gatherBits: plan entry " + std::to_string(j) + " is out of range");
+  }
+  double zeros = 0;
+  for (size_t j = 0; j < p.n; ++j) {
+    const View& m = maps[p.batch.data[j]];
+    const uint32_t r = p.row.data[j];
+    const uint32_t i = p.dest.data[j];
+    if (m.size == 0 || ((m.data[r >> 3] >> (r & 7)) & 1)) out.data[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+    else zeros += 1;
+  }
+  return Napi::Number::New(env, zeros);
+}
+
+Napi::Value GatherBytesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "gatherBytes";
+  const auto offs = ViewList(env, info[0], fn, "offsets");
+  const auto vals = ViewList(env, info[1], fn, "values");
+  if (offs.size() != vals.size()) throw Napi::RangeError::New(env, "gatherBytes: offsets and values differ in length");
+  const Plan p = PlanOf(info, 2, fn);
+  const size_t n = p.n;
+  auto out_offsets = Napi::Int32Array::New(env, n + 1);
+  int32_t* o = out_offsets.Data();
+  o[0] = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t bi = p.batch.data[j];
+    const uint32_t r = p.row.data[j];
+    if (bi >= offs.size() || (static_cast<size_t>(r) + 2) * 4 > offs[bi].size || p.dest.data[j] >= n)
+      throw Napi::RangeError::New(env, "gatherBytes: plan entry " + std::to_string(j) + " is out of range");
+    int32_t ab[2];
+    std::memcpy(ab, offs[bi].data + static_cast<size_t>(r) * 4, 8);
+    if (ab[0] < 0 || ab[1] < ab[0] || static_cast<size_t>(ab[1]) > vals[bi].size)
+      throw Napi::RangeError::New(env, "gatherBytes: offsets of plan entry " + std::to_string(j) + " are out of range");
+    o[p.dest.data[j] + 1] = ab[1] - ab[0];
+  }
+  int64_t total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    total += o[i + 1];
+    if (total > 0x7fffffff) throw Napi::RangeError::New(env, "gatherBytes: more than 2 GiB of values in one gather");
+    o[i + 1] = static_cast<int32_t>(total);
+  }
+  auto data = Napi::Uint8Array::New(env, static_cast<size_t>(total));
+  uint8_t* d = data.Data();
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t bi = p.batch.data[j];
+    int32_t ab[2];
+    std::memcpy(ab, offs[bi].data + static_cast<size_t>(p.row.data[j]) * 4, 8);
+    std::memcpy(d + o[p.dest.data[j]], vals[bi].data + ab[0], static_cast<size_t>(ab[1] - ab[0]));
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("offsets", out_offsets);
+  out.Set("data", data);
+  return out;
+}
+
+}  // namespace
+
+void Register(Napi::Env env, Napi::Object exports) {
+  exports.Set("gatherPlan", Napi::Function::New(env, GatherPlanJs, "gatherPlan"));
+  exports.Set("gatherFixed", Napi::Function::New(env, GatherFixedJs, "gatherFixed"));
+  exports.Set("gatherBits", Napi::Function::New(env, GatherBitsJs, "gatherBits"));
+  exports.Set("gatherBytes", Napi::Function::New(env, GatherBytesJs, "gatherBytes"));
+}
+
+}  // namespace tributary::maintenance::gather
