@@ -457,8 +457,6 @@ function stateEntries(changes: ChangeBatch, changed: readonly Scd1Change[], keys
 function scd1Source(changes: ChangeBatch, outcome: Map<RowKey, Scd1Change>, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number } {
   const rows = changes.rows;
   const ncols = plan.columns.length;
-  const firstRow = new Map<RowKey, number>();
-  for (let i = 0; i < changes.keys.length; i++) if (!firstRow.has(changes.keys[i])) firstRow.set(changes.keys[i], i);
   const m = outcome.size;
   const cols = Array.from({ length: ncols }, () => new Int32Array(m));
   const action = new Int8Array(m + (spared?.numRows ?? 0));
@@ -466,11 +464,13 @@ function scd1Source(changes: ChangeBatch, outcome: Map<RowKey, Scd1Change>, spar
   let upserts = 0;
   for (const c of outcome.values()) {
     if (c.deleted) {
-      const at = firstRow.get(c.key)!;
+      // Any event row of the key will do: a delete reads only its key values (equal on every row of the key).
+      const at = c.keyRow;
       for (let j = 0; j < ncols; j++) cols[j][r] = at;
       action[r] = ACT_DELETE;
     } else {
-      for (let j = 0; j < ncols; j++) cols[j][r] = c.cols![j] === KEEP_OLD ? -1 : c.cols![j];
+      if (c.cols === null) for (let j = 0; j < ncols; j++) cols[j][r] = c.seqRow;
+      else for (let j = 0; j < ncols; j++) cols[j][r] = c.cols[j] === KEEP_OLD ? -1 : c.cols[j];
       action[r] = c.needsOld ? ACT_UPSERT_ON_OLD : ACT_UPSERT;
       upserts++;
     }

@@ -16,7 +16,7 @@ export const KEEP_OLD = -1;
 export interface Scd1Change {
   key: RowKey;
   deleted: boolean;
-  /** Upserts: per output column, the event row its value comes from, or KEEP_OLD. */
+  /** Upserts: per output column, the event row its value comes from, or KEEP_OLD; null when every column comes from `seqRow` (and for deletes). */
   cols: Int32Array | null;
   /** Whether some column keeps the target's current value (the old row must be read). */
   needsOld: boolean;
@@ -83,6 +83,8 @@ export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
 
   const valid = batch.rows.data.children.map((d) => (i: number) => d.nullCount === 0 || d.getValid(i));
   const ncols = valid.length;
+  // Without ignore-NULL columns every value comes from the last event: no per-key column array.
+  const anyIgnoreNull = ctx.ignoreNull.some((x) => x);
   const changes = new Map<RowKey, Scd1Change>();
   let ignoredEvents = 0;
   for (const [key, own] of byKey) {
@@ -121,6 +123,10 @@ export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
     }
     let from = effective.length - 1;
     while (from > 0 && batch.kind[effective[from - 1]] === UPSERT) from--;
+    if (!anyIgnoreNull) {
+      changes.set(key, { key, deleted: false, cols: null, needsOld: false, state: { seq: batch.order[last], rank: UPSERT, at: 0 }, keyRow: own[0], seqRow: last });
+      continue;
+    }
     // Without a delete in the chain the row builds on the target's current values.
     const onOld = from === 0;
     const cols = new Int32Array(ncols).fill(last);

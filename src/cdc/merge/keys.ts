@@ -17,21 +17,23 @@ const DECODER = new TextDecoder();
 /** A reader of one column's key values; `data` is one contiguous Arrow Data. */
 export function keyReader(data: arrow.Data): KeyReader {
   const t = data.type;
-  const valid = (i: number) => data.nullCount === 0 || data.getValid(i);
+  // nullCount is a getter that may count the bitmap: read it once.
+  const noNulls = data.nullCount === 0;
+  const valid = (i: number) => noNulls || data.getValid(i);
   switch (t.typeId) {
     case arrow.Type.Int: {
       if ((t as arrow.Int).bitWidth < 64) {
         const v = data.values as unknown as ArrayLike<number>;
         return (i) => (valid(i) ? v[i] : null);
       }
-      const v = data.values as unknown as BigInt64Array;
-      return (i) => (valid(i) ? small(v[i]) : null);
+      return int64Reader(data.values as unknown as BigInt64Array, valid);
     }
     case arrow.Type.Timestamp: {
       const v = data.values as unknown as BigInt64Array;
       const unit = (t as arrow.Timestamp).unit;
       const toMicros = (x: bigint) =>
         unit === arrow.TimeUnit.SECOND ? x * 1_000_000n : unit === arrow.TimeUnit.MILLISECOND ? x * 1000n : unit === arrow.TimeUnit.NANOSECOND ? x / 1000n : x;
+      if (unit === arrow.TimeUnit.MICROSECOND) return int64Reader(v, valid);
       return (i) => (valid(i) ? small(toMicros(v[i])) : null);
     }
     case arrow.Type.Date: {
@@ -112,6 +114,25 @@ export function compositeReader(readers: readonly KeyReader[], nullSafe = false)
       out += `${typeof v === 'string' ? 's' : 'v'}${s.length}:${s}`;
     }
     return out;
+  };
+}
+
+/**
+ * Reads int64 values without allocating a bigint per row: the two 32-bit
+ * halves give the number directly when it is a safe integer (what `small`
+ * would return); other values go through bigint.
+ */
+function int64Reader(v: BigInt64Array, valid: (i: number) => boolean): KeyReader {
+  const halves = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+  return (i) => {
+    if (!valid(i)) return null;
+    const hi = halves[2 * i + 1];
+    const lo = halves[2 * i];
+    // Values that fit in 32 bits stay small integers (no heap number, the fastest Map keys).
+    if (hi === lo >> 31) return lo;
+    // |hi| < 2^21 keeps the value within ±(2^53 - 1) (little-endian, as Arrow's buffers on every Node platform).
+    if (hi > -0x200000 && hi < 0x200000) return hi * 4294967296 + (lo >>> 0);
+    return small(v[i]);
   };
 }
 

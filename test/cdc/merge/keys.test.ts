@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import * as arrow from 'apache-arrow';
 import { merge } from '../../../src/cdc/index.ts';
 import { DeltaTable } from '../../../src/delta/table.ts';
+import { keyReader } from '../../../src/cdc/merge/keys.ts';
 import { duck, duckTableRows, tempDir } from './helpers.ts';
 
 async function duckRows(sql: string, cols: string[]): Promise<string[]> {
@@ -83,6 +84,29 @@ test('an int32 source key joins an int64 target column; pruning by string statis
   assert.equal(await duckTableRows(dir, ['id', 'name']), [
     JSON.stringify(['1', 'aa']), JSON.stringify(['2', 'changed']), JSON.stringify(['3', 'ma']), JSON.stringify(['5', 'ac']),
   ].sort());
+});
+
+test('int64 and microsecond timestamp keys: numbers exactly when safe, bigints beyond, NULL as null', () => {
+  const safe = 9007199254740991n;
+  const values = [0n, 1n, -1n, 2147483647n, 2147483648n, -2147483648n, -2147483649n, 4294967295n, 4294967296n, -4294967296n,
+    safe, -safe, safe + 1n, -safe - 1n, 9223372036854775807n, -9223372036854775808n, 123456789012345n, -123456789012345n];
+  // Expected from BigInt comparisons alone, not from the reader's 32-bit halves.
+  const expected = [...values.map((v) => (v >= -safe && v <= safe ? Number(v) : v)), null];
+  const n = values.length + 1;
+  const nullBitmap = new Uint8Array(Math.ceil(n / 8)).fill(0xff);
+  nullBitmap[values.length >> 3] &= ~(1 << (values.length & 7));
+  const data = BigInt64Array.from([...values, 0n]);
+  const columns: arrow.Data[] = [
+    arrow.makeData({ type: new arrow.Int64(), length: n, nullCount: 1, nullBitmap, data }),
+    arrow.makeData({ type: new arrow.TimestampMicrosecond(), length: n, nullCount: 1, nullBitmap, data }),
+  ];
+  for (const column of columns) {
+    const type = column.type;
+    const read = keyReader(column);
+    const got = expected.map((_, i) => read(i));
+    assert.equal(got, expected, String(type));
+    for (let i = 0; i < values.length; i++) assert.is(typeof got[i], typeof expected[i], `${String(type)} ${values[i]}`);
+  }
 });
 
 test.run();
