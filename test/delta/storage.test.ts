@@ -1,80 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalStorage, MemoryStorage, type Storage } from '../../src/delta/storage/index.ts';
-
+import { LocalStorage, MemoryStorage } from '../../src/delta/storage/index.ts';
 import { dec, enc, rejects } from './helpers.ts';
+import { storageContract, withTemp } from '../support/storage-contract.ts';
 
-async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'tributary-storage-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
-// The same contract, checked against both implementations.
-function contract(name: string, make: (dir: string) => Storage): void {
-  test(`${name}: read/write/head/delete`, () =>
-    withTemp(async (dir) => {
-      const s = make(dir);
-      assert.is(await s.read('a/b.txt'), null);
-      assert.is(await s.head('a/b.txt'), null);
-      await s.write('a/b.txt', enc('hello'));
-      assert.is(dec(await s.read('a/b.txt')), 'hello');
-      const h = await s.head('a/b.txt');
-      assert.is(h?.size, 5);
-      assert.is(h?.path, 'a/b.txt');
-      assert.ok((h?.modificationTime ?? 0) > 0);
-      await s.write('a/b.txt', enc('bye'));
-      assert.is(dec(await s.read('a/b.txt')), 'bye');
-      assert.is(dec(await s.readRange('a/b.txt', 1, 3)), 'ye');
-      await s.delete('a/b.txt');
-      assert.is(await s.read('a/b.txt'), null);
-      await s.delete('a/b.txt'); // deleting a missing object is not an error
-    }));
-
-  test(`${name}: readRange past the end is an error`, () =>
-    withTemp(async (dir) => {
-      const s = make(dir);
-      await s.write('x', enc('abc'));
-      await rejects(() => s.readRange('x', 1, 10));
-    }));
-
-  test(`${name}: putIfAbsent writes once`, () =>
-    withTemp(async (dir) => {
-      const s = make(dir);
-      assert.is(await s.putIfAbsent('_delta_log/00000000000000000000.json', enc('first')), true);
-      assert.is(await s.putIfAbsent('_delta_log/00000000000000000000.json', enc('second')), false);
-      assert.is(dec(await s.read('_delta_log/00000000000000000000.json')), 'first');
-    }));
-
-  test(`${name}: concurrent putIfAbsent has exactly one winner`, () =>
-    withTemp(async (dir) => {
-      const s = make(dir);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.putIfAbsent('c.json', enc(`w${i}`))));
-      assert.is(results.filter(Boolean).length, 1);
-      const winner = results.indexOf(true);
-      assert.is(dec(await s.read('c.json')), `w${winner}`);
-    }));
-
-  test(`${name}: list is recursive and sorted; listFrom starts at a name`, () =>
-    withTemp(async (dir) => {
-      const s = make(dir);
-      for (const p of ['d/2.json', 'd/10.json', 'd/sub/x', 'e/1', 'd/1.json']) await s.write(p, enc(p));
-      assert.equal((await s.list('d/')).map((f) => f.path), ['d/1.json', 'd/10.json', 'd/2.json', 'd/sub/x']);
-      assert.equal((await s.listFrom('d', '10')).map((f) => f.path), ['d/10.json', 'd/2.json']);
-      assert.equal(await s.list('missing/'), []);
-      assert.equal(await s.listFrom('missing', ''), []);
-    }));
-}
-
-contract('LocalStorage', (dir) => new LocalStorage(dir));
-contract('MemoryStorage', () => new MemoryStorage());
+storageContract('LocalStorage', (dir) => new LocalStorage(dir));
+storageContract('MemoryStorage', () => new MemoryStorage());
 
 test('LocalStorage: paths cannot escape the root', () =>
   withTemp(async (dir) => {

@@ -18,6 +18,7 @@ import { S3Storage } from '../../src/delta/storage/s3-storage.ts';
 import { openStorage } from '../../src/delta/storage/open-storage.ts';
 import type { Storage } from '../../src/delta/storage/storage.ts';
 import { dec, enc, rejects } from '../delta/helpers.ts';
+import { storageContract } from '../support/storage-contract.ts';
 import { allTypesFields, allTypesRows, nullRow } from './all-types.ts';
 import { startMoto, type Moto } from './moto.ts';
 import { normaliseTable } from './normalise.ts';
@@ -57,26 +58,9 @@ let prefixes = 0;
 const fresh = (options: { multipartThreshold?: number; partSize?: number } = {}): S3Storage =>
   new S3Storage({ bucket: BUCKET, prefix: `t${++prefixes}/root`, ...options });
 
-// --- Storage contract: the cases test/delta/storage.test.ts runs for LocalStorage and MemoryStorage.
+// --- Storage contract: the shared cases, plus what S3 must add (errors naming the key, separate clients racing).
 
-test('contract: read/write/head/delete', async () => {
-  const s = fresh();
-  assert.is(await s.read('a/b.txt'), null);
-  assert.is(await s.head('a/b.txt'), null);
-  await s.write('a/b.txt', enc('hello'));
-  assert.is(dec(await s.read('a/b.txt')), 'hello');
-  const h = await s.head('a/b.txt');
-  assert.is(h?.size, 5);
-  assert.is(h?.path, 'a/b.txt');
-  assert.ok((h?.modificationTime ?? 0) > 0);
-  await s.write('a/b.txt', enc('bye'));
-  assert.is(dec(await s.read('a/b.txt')), 'bye');
-  assert.is(dec(await s.readRange('a/b.txt', 1, 3)), 'ye');
-  assert.is((await s.readRange('a/b.txt', 3, 3)).length, 0);
-  await s.delete('a/b.txt');
-  assert.is(await s.read('a/b.txt'), null);
-  await s.delete('a/b.txt'); // deleting a missing object is not an error
-});
+storageContract('S3Storage', () => fresh());
 
 test('contract: readRange past the end, or of a missing object, is an error naming the key', async () => {
   const s = fresh();
@@ -87,13 +71,6 @@ test('contract: readRange past the end, or of a missing object, is an error nami
   await rejects(() => s.readRange('missing', 0, 1), /No object at s3:\/\/tributary-interop\/t\d+\/root\/missing/);
 });
 
-test('contract: putIfAbsent writes once', async () => {
-  const s = fresh();
-  assert.is(await s.putIfAbsent('_delta_log/00000000000000000000.json', enc('first')), true);
-  assert.is(await s.putIfAbsent('_delta_log/00000000000000000000.json', enc('second')), false);
-  assert.is(dec(await s.read('_delta_log/00000000000000000000.json')), 'first');
-});
-
 test('contract: concurrent putIfAbsent has exactly one winner (separate clients)', async () => {
   const root = fresh();
   // One storage (and so one client, one connection pool) per writer, as separate machines would have.
@@ -102,18 +79,6 @@ test('contract: concurrent putIfAbsent has exactly one winner (separate clients)
   assert.is(results.filter(Boolean).length, 1);
   assert.is(dec(await root.read('c.json')), `w${results.indexOf(true)}`);
   await Promise.all(writers.map((w) => w.destroy()));
-});
-
-test('contract: list is recursive and sorted; listFrom starts at a name', async () => {
-  const s = fresh();
-  for (const p of ['d/2.json', 'd/10.json', 'd/sub/x', 'e/1', 'd/1.json']) await s.write(p, enc(p));
-  assert.equal((await s.list('d/')).map((f) => f.path), ['d/1.json', 'd/10.json', 'd/2.json', 'd/sub/x']);
-  assert.equal((await s.listFrom('d', '10')).map((f) => f.path), ['d/10.json', 'd/2.json']);
-  assert.equal(await s.list('missing/'), []);
-  assert.equal(await s.listFrom('missing', ''), []);
-  const meta = (await s.list('e/'))[0];
-  assert.is(meta.size, 3);
-  assert.ok(meta.modificationTime > 0);
 });
 
 // --- S3 specifics.
