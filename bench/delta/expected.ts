@@ -1,6 +1,6 @@
 // What every correct table must read back as, computed from the Arrow input
 // itself (never typed in), and the comparison the bench fails on.
-import type { Table } from 'apache-arrow';
+import type { RecordBatch, Table } from 'apache-arrow';
 
 /** Aggregates a reader reports for one Delta table (see verify-tributary.ts, verify_deltars.py). */
 export interface TableSummary {
@@ -18,27 +18,34 @@ export interface TableSummary {
 
 export type Expected = Omit<TableSummary, 'version' | 'files'>;
 
+/** Aggregates before any batch. */
+export function emptyAggregates(): Expected {
+  return { rows: 0, sumId: 0, minId: Infinity, maxId: -Infinity, notes: 0, sumAmount: 0, minTs: Infinity, maxTs: -Infinity };
+}
+
+/** Adds one orders batch (id, amount, ts, note) to `e`; the input side and every reader use this one fold. */
+export function addBatch(e: Expected, batch: RecordBatch): void {
+  const id = batch.getChild('id')!.toArray() as BigInt64Array;
+  const amount = batch.getChild('amount')!.toArray() as Float64Array;
+  const ts = batch.getChild('ts')!.toArray() as BigInt64Array;
+  e.rows += batch.numRows;
+  e.notes += batch.numRows - batch.getChild('note')!.nullCount;
+  for (let i = 0; i < batch.numRows; i++) {
+    const v = Number(id[i]);
+    e.sumId += v;
+    e.minId = Math.min(e.minId, v);
+    e.maxId = Math.max(e.maxId, v);
+    e.sumAmount += amount[i]!;
+    const t = Number(ts[i]);
+    e.minTs = Math.min(e.minTs, t);
+    e.maxTs = Math.max(e.maxTs, t);
+  }
+}
+
 /** The aggregates of all batches of `table`. */
 export function expectedOf(table: Table): Expected {
-  const e: Expected = { rows: 0, sumId: 0, minId: Infinity, maxId: -Infinity, notes: 0, sumAmount: 0, minTs: Infinity, maxTs: -Infinity };
-  for (const batch of table.batches) {
-    const id = batch.getChild('id')!.toArray() as BigInt64Array;
-    const amount = batch.getChild('amount')!.toArray() as Float64Array;
-    const ts = batch.getChild('ts')!.toArray() as BigInt64Array;
-    const note = batch.getChild('note')!;
-    e.rows += batch.numRows;
-    e.notes += batch.numRows - note.nullCount;
-    for (let i = 0; i < batch.numRows; i++) {
-      const v = Number(id[i]);
-      e.sumId += v;
-      e.minId = Math.min(e.minId, v);
-      e.maxId = Math.max(e.maxId, v);
-      e.sumAmount += amount[i]!;
-      const t = Number(ts[i]);
-      e.minTs = Math.min(e.minTs, t);
-      e.maxTs = Math.max(e.maxTs, t);
-    }
-  }
+  const e = emptyAggregates();
+  for (const batch of table.batches) addBatch(e, batch);
   return e;
 }
 

@@ -3,39 +3,12 @@
 //   argv: <tablePath>...
 import { DeltaTable } from '../../src/delta/index.ts';
 import { peakRssMB } from '../lib/harness.ts';
-import type { TableSummary } from './expected.ts';
+import { addBatch, emptyAggregates, type TableSummary } from './expected.ts';
 
 async function summarize(path: string): Promise<TableSummary> {
   const table = await DeltaTable.open(path);
-  const s: TableSummary = {
-    version: table.version(),
-    files: table.files().length,
-    rows: 0,
-    sumId: 0,
-    minId: Infinity,
-    maxId: -Infinity,
-    notes: 0,
-    sumAmount: 0,
-    minTs: Infinity,
-    maxTs: -Infinity,
-  };
-  for await (const batch of table.scan({ columns: ['id', 'amount', 'ts', 'note'] })) {
-    const id = batch.getChild('id')!.toArray() as BigInt64Array;
-    const amount = batch.getChild('amount')!.toArray() as Float64Array;
-    const ts = batch.getChild('ts')!.toArray() as BigInt64Array;
-    s.rows += batch.numRows;
-    s.notes += batch.numRows - batch.getChild('note')!.nullCount;
-    for (let i = 0; i < batch.numRows; i++) {
-      const v = Number(id[i]);
-      s.sumId += v;
-      s.minId = Math.min(s.minId, v);
-      s.maxId = Math.max(s.maxId, v);
-      s.sumAmount += amount[i]!;
-      const t = Number(ts[i]);
-      s.minTs = Math.min(s.minTs, t);
-      s.maxTs = Math.max(s.maxTs, t);
-    }
-  }
+  const s: TableSummary = { version: table.version(), files: table.files().length, ...emptyAggregates() };
+  for await (const batch of table.scan({ columns: ['id', 'amount', 'ts', 'note'] })) addBatch(s, batch);
   return s;
 }
 
