@@ -12,7 +12,7 @@
 // Both tools use delta.checkpointInterval = 10 and write Snappy Parquet with
 // column statistics. Every table is read back (untimed) by both tools and
 // checked against aggregates of the input; a mismatch fails the bench.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -142,7 +142,10 @@ async function codecsOf(tables: string[]): Promise<string[]> {
 
 /** `LAST_CHECKPOINT version, JSON commits after it` of a table, for the notes. */
 function logShape(table: string, version: number): string {
-  const last = JSON.parse(readFileSync(join(table, '_delta_log', '_last_checkpoint'), 'utf8')) as { version: number };
+  const path = join(table, '_delta_log', '_last_checkpoint');
+  // Small runs (fewer commits than the checkpoint interval) have no checkpoint yet.
+  if (!existsSync(path)) return `no checkpoint + ${version + 1} JSON commit(s)`;
+  const last = JSON.parse(readFileSync(path, 'utf8')) as { version: number };
   return `checkpoint ${last.version} + ${version - last.version} JSON commit(s)`;
 }
 
