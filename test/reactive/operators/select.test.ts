@@ -8,7 +8,7 @@ import { OperatorError } from '../../../src/reactive/operators/operatorError.ts'
 import { binary, date32, float64, int32, int64, list, schema, struct, utf8, type RowOf } from '../../../src/reactive/schema/index.ts';
 import { schemaMismatch } from '../../../src/reactive/batch/schemaMismatch.ts';
 import { queryBatches } from '../support/duckdb.ts';
-import { batchOf, namesOf, newScheduler, norm, random, rowsOf, same } from './support.ts';
+import { batchOf, namesOf, newScheduler, norm, random, randomMixedBatch, rowsOf, same } from './support.ts';
 
 const orders = schema({ id: int64(), amount: float64(), status: utf8(), qty: int32().nullable() }, { name: 'orders' });
 type Order = RowOf<typeof orders>;
@@ -115,17 +115,7 @@ test('splitAlias only takes a trailing top-level AS name', () => {
 });
 
 test('projections agree with DuckDB on random data', async () => {
-  const r = random(7_20261125);
-  const s = schema({ id: int64(), i: int32().nullable(), d: float64().nullable(), s: utf8().nullable(), dt: date32().nullable() });
-  const words = ['a', 'ab', 'b', 'abc', 'Hello', '', 'zz', 'x y'];
-  const data = Array.from({ length: 300 }, (_, k) => ({
-    id: k,
-    i: r.chance(0.15) ? null : r.int(-50, 50),
-    d: r.chance(0.15) ? null : r.int(-4000, 4000) / 8,
-    s: r.chance(0.15) ? null : r.pick(words),
-    dt: r.chance(0.15) ? null : new Date(Date.UTC(2020, 0, 1) + r.int(0, 2000) * 86_400_000),
-  }));
-  const input = batchOf(s, data);
+  const input = randomMixedBatch(7_20261125, ['a', 'ab', 'b', 'abc', 'Hello', '', 'zz', 'x y']);
   const exprs = [
     'i + 1 AS e0', 'd * 2 - i AS e1', 'upper(s) AS e2', 'coalesce(i, 0) AS e3', "CASE WHEN d > 0 THEN 'pos' WHEN d < 0 THEN 'neg' END AS e4",
     'length(s) AS e5', 'abs(d) AS e6', 'substring(s, 2, 3) AS e7', 'i % 7 AS e8', 'year(dt) AS e9', 'i / 4 AS e10',
@@ -133,7 +123,7 @@ test('projections agree with DuckDB on random data', async () => {
   ];
   const ours = (await lastValueFrom(from([input.slice(0, 100), input.slice(100)]).pipe(select('id', ...exprs), toArray()))).flatMap(rowsOf);
   const theirs = await queryBatches([input], `SELECT id, ${exprs.join(', ')} FROM t ORDER BY id`);
-  assert.is(ours.length, data.length);
+  assert.is(ours.length, input.numRows);
   const mismatches: string[] = [];
   ours.forEach((row, k) => {
     const values = Object.values(row).map(norm);

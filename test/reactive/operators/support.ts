@@ -3,7 +3,7 @@
 import * as arrow from 'apache-arrow';
 import { TestScheduler } from 'rxjs/testing';
 import * as assert from 'uvu/assert';
-import type { RowOf, Schema } from '../../../src/reactive/schema/index.ts';
+import { date32, float64, int32, int64, schema, utf8, type RowOf, type Schema } from '../../../src/reactive/schema/index.ts';
 import { RowBatchBuilder } from '../../../src/reactive/sources/rowBatchBuilder.ts';
 import { prng } from '../../support/prng.ts';
 
@@ -47,4 +47,18 @@ export function norm(x: unknown): null | boolean | number | string {
 export function same(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   return a === b;
+}
+
+/** The mixed-type table the DuckDB comparisons run on: 300 seeded rows, 15% nulls per nullable column. */
+export function randomMixedBatch(seed: number, words: readonly string[]): arrow.RecordBatch {
+  const r = random(seed);
+  const s = schema({ id: int64(), i: int32().nullable(), d: float64().nullable(), s: utf8().nullable(), dt: date32().nullable() });
+  const data = Array.from({ length: 300 }, (_, k) => ({
+    id: k,
+    i: r.chance(0.15) ? null : r.int(-50, 50),
+    d: r.chance(0.15) ? null : r.int(-4000, 4000) / 8,
+    s: r.chance(0.15) ? null : r.pick(words),
+    dt: r.chance(0.15) ? null : new Date(Date.UTC(2020, 0, 1) + r.int(0, 2000) * 86_400_000),
+  }));
+  return batchOf(s, data);
 }
