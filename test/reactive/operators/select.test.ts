@@ -8,7 +8,7 @@ import { OperatorError } from '../../../src/reactive/operators/operatorError.ts'
 import { binary, date32, float64, int32, int64, list, schema, struct, utf8, type RowOf } from '../../../src/reactive/schema/index.ts';
 import { schemaMismatch } from '../../../src/reactive/batch/schemaMismatch.ts';
 import { queryBatches } from '../support/duckdb.ts';
-import { batchOf, namesOf, newScheduler, norm, random, randomMixedBatch, rowsOf, same } from './support.ts';
+import { batchOf, namesOf, newScheduler, norm, randomMixedBatch, rowsOf, same } from './support.ts';
 
 const orders = schema({ id: int64(), amount: float64(), status: utf8(), qty: int32().nullable() }, { name: 'orders' });
 type Order = RowOf<typeof orders>;

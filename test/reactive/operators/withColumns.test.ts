@@ -6,7 +6,7 @@ import { withColumns, type ColumnDefinitions } from '../../../src/reactive/opera
 import { schemaMismatch } from '../../../src/reactive/batch/schemaMismatch.ts';
 import { float64, int32, int64, schema, utf8, type RowOf, type Schema } from '../../../src/reactive/schema/index.ts';
 import { queryBatches } from '../support/duckdb.ts';
-import { batchOf, namesOf, newScheduler, norm, random, randomMixedBatch, rowsOf, same } from './support.ts';
+import { batchOf, namesOf, newScheduler, norm, randomMixedBatch, rowsOf, same } from './support.ts';
 
 const orders = schema({ id: int64(), amount: float64(), status: utf8(), qty: int32().nullable() }, { name: 'orders' });
 type Order = RowOf<typeof orders>;
