@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "codec/codec_binding.h"
+#include "join/join_binding.h"
 #include "maintenance/maintenance_binding.h"
 #include "parquet/parquet_binding.h"
 
@@ -9,6 +10,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tributary::codec::Register(env, exports);
   tributary::parquet::Register(env, exports);
   tributary::maintenance::Register(env, exports);
+  tributary::join::Register(env, exports);
   return exports;
 }
 

@@ -246,7 +246,8 @@ struct Dictionary {
 
 class ColumnDecoder {
  public:
-  ColumnDecoder(const ColumnSpec& spec, DecodedColumn& out) : s_(spec), out_(out), width_(FixedWidth(spec)) {
+  ColumnDecoder(const ColumnSpec& spec, DecodedColumn& out, const PageSink* sink = nullptr)
+      : s_(spec), out_(out), width_(FixedWidth(spec)), sink_(sink) {
     if (spec.physical_type == 6) out_.offsets.push_back(0);
   }
 
@@ -375,6 +376,17 @@ class ColumnDecoder {
       Fail("encoding " + std::to_string(enc) + " is not supported by the native reader");
     }
     out_.rows += n;
+    if (sink_) {
+      // Hand the page over and start the next one in the same (already grown) buffers.
+      (*sink_)(out_, first_row_);
+      first_row_ += out_.rows;
+      out_.rows = 0;
+      out_.null_count = 0;
+      out_.validity.clear();
+      out_.values.clear();
+      out_.offsets.clear();
+      if (s_.physical_type == 6) out_.offsets.push_back(0);
+    }
   }
 
   void Grow(size_t n) {
@@ -454,6 +466,8 @@ class ColumnDecoder {
   const ColumnSpec& s_;
   DecodedColumn& out_;
   int width_;
+  const PageSink* sink_;
+  size_t first_row_ = 0;
   Dictionary dict_;
   std::vector<uint8_t> page_;
   std::vector<uint32_t> defs_;
@@ -462,9 +476,25 @@ class ColumnDecoder {
 
 }  // namespace
 
-DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& spec) {
+namespace {
+
+void CheckSpec(const ColumnSpec& spec) {
   if (spec.physical_type == 3) Fail("INT96 is not supported by the native reader");
   if (spec.physical_type == 7 && spec.type_length <= 0) Fail("FIXED_LEN_BYTE_ARRAY needs a positive type length");
+}
+
+void DecodeChunks(ColumnDecoder& d, const uint8_t* file, size_t size, const ColumnSpec& spec) {
+  for (size_t i = 0; i < spec.chunks.size(); ++i) {
+    const ChunkRange& c = spec.chunks[i];
+    if (c.start > c.end || c.end > size) Fail("column chunk byte range is outside the file");
+    d.Chunk(file + c.start, file + c.end, spec.chunk_codecs.empty() ? spec.codec : spec.chunk_codecs[i], c.num_values);
+  }
+}
+
+}  // namespace
+
+DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& spec) {
+  CheckSpec(spec);
   DecodedColumn out;
   size_t total = 0;
   for (const auto& c : spec.chunks) total += static_cast<size_t>(c.num_values);
@@ -472,12 +502,54 @@ DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& s
     out.offsets.reserve(total + 1);
   }
   ColumnDecoder d(spec, out);
-  for (size_t i = 0; i < spec.chunks.size(); ++i) {
-    const ChunkRange& c = spec.chunks[i];
-    if (c.start > c.end || c.end > size) Fail("column chunk byte range is outside the file");
-    d.Chunk(file + c.start, file + c.end, spec.chunk_codecs.empty() ? spec.codec : spec.chunk_codecs[i], c.num_values);
-  }
+  DecodeChunks(d, file, size, spec);
   d.Finish();
+  return out;
+}
+
+void DecodeColumnPages(const uint8_t* file, size_t size, const ColumnSpec& spec, const PageSink& sink) {
+  CheckSpec(spec);
+  DecodedColumn page;
+  ColumnDecoder d(spec, page, &sink);
+  DecodeChunks(d, file, size, spec);
+}
+
+DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpec& spec, const int32_t* rows, size_t count) {
+  for (size_t i = 1; i < count; ++i) {
+    if (rows[i] <= rows[i - 1]) Fail("rows to decode must be ascending and distinct");
+  }
+  DecodedColumn out;
+  const int width = FixedWidth(spec);
+  const bool bytes = spec.physical_type == 6;
+  const bool bits = spec.physical_type == 0;
+  if (bytes) out.offsets.push_back(0);
+  if (bits) out.values.resize((count + 7) / 8, 0);
+  else if (!bytes) out.values.resize(count * static_cast<size_t>(width));
+  if (spec.max_def == 1) out.validity.resize((count + 7) / 8, 0);
+  size_t k = 0;
+  DecodeColumnPages(file, size, spec, [&](const DecodedColumn& page, size_t first_row) {
+    const size_t end = first_row + page.rows;
+    for (; k < count && static_cast<size_t>(rows[k]) < end; ++k) {
+      if (static_cast<size_t>(rows[k]) < first_row) Fail("row to decode is negative");
+      const size_t r = static_cast<size_t>(rows[k]) - first_row;
+      const bool valid = page.validity.empty() || ((page.validity[r >> 3] >> (r & 7)) & 1);
+      if (!out.validity.empty()) {
+        if (valid) out.validity[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
+        else ++out.null_count;
+      }
+      if (bytes) {
+        out.values.insert(out.values.end(), page.values.begin() + page.offsets[r], page.values.begin() + page.offsets[r + 1]);
+        out.offsets.push_back(static_cast<int32_t>(out.values.size()));
+      } else if (bits) {
+        if ((page.values[r >> 3] >> (r & 7)) & 1) out.values[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
+      } else {
+        std::memcpy(out.values.data() + k * width, page.values.data() + r * width, static_cast<size_t>(width));
+      }
+    }
+  });
+  if (k < count) Fail("row to decode is past the end of the column");
+  out.rows = count;
+  if (out.null_count == 0) out.validity.clear();
   return out;
 }
 

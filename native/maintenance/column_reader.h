@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,17 @@ struct DecodedColumn {
 // Decodes one column of the file `file[0, size)`. Throws std::runtime_error
 // naming the problem on corrupt or unsupported input.
 DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& spec);
+
+// Called with each data page's rows (numbered from 0 in `page`) and the
+// index of its first row in the column.
+using PageSink = std::function<void(const DecodedColumn& page, size_t first_row)>;
+
+// Decodes one column page by page: memory stays one page however long the
+// column is (a key scan probes each page and lets it go).
+void DecodeColumnPages(const uint8_t* file, size_t size, const ColumnSpec& spec, const PageSink& sink);
+
+// Decodes only the rows `rows` (ascending, within the column) of one column,
+// page by page: the result holds rows.size() rows in that order.
+DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpec& spec, const int32_t* rows, size_t count);
 
 }  // namespace tributary::maintenance

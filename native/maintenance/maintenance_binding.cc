@@ -6,7 +6,8 @@
 //   clusterOrder(columns, rows, curve, threads, levels: number[]) → Promise<{ order, cells: Uint32Array }>
 //     levels: [dim, radix, ...] of a coarse grid whose cells come first in the order (see zorder.h).
 //   clusterKey(ranks: number[], bits, curve) → bigint   (one key, for tests)
-//   decodeColumns(file: Uint8Array, columns) → Promise<Decoded[]>
+//   decodeColumns(file: Uint8Array, columns[, rows: Int32Array]) → Promise<Decoded[]>
+//     rows: only these (ascending) rows of every column, decoded page by page
 //     columns: { type, typeLength, maxDef, chunks: { start, end, numValues, codec }[] }[]
 //     Decoded: { rows, nullCount, values: Buffer, validity: Buffer | null, offsets: Int32Array | null }
 //     (see column_reader.h); decoding runs on a worker thread.
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "maintenance/column_reader.h"
+#include "maintenance/column_spec_js.h"
 #include "maintenance/file_ops.h"
 #include "maintenance/gather.h"
 #include "maintenance/zorder.h"
@@ -183,50 +185,28 @@ Napi::Value ClusterKeyJs(const Napi::CallbackInfo& info) {
 
 class DecodeWorker : public Napi::AsyncWorker {
  public:
-  DecodeWorker(Napi::Env env, Napi::Value file, Napi::Array columns)
+  DecodeWorker(Napi::Env env, Napi::Value file, Napi::Array columns, Napi::Value rows)
       : Napi::AsyncWorker(env, "tributary:decodeColumns"), deferred_(Napi::Promise::Deferred::New(env)) {
     Bytes f = TypedBytes(env, file, "file");
     if (!f.present) throw Napi::TypeError::New(env, "decodeColumns: file must be a Uint8Array");
     data_ = f.data;
     size_ = f.size;
-    auto num = [&](Napi::Object o, const char* k) {
-      Napi::Value v = o.Get(k);
-      if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("decodeColumns: '") + k + "' must be a number");
-      const double d = v.As<Napi::Number>().DoubleValue();
-      if (d < 0 || d != static_cast<double>(static_cast<int64_t>(d))) throw Napi::TypeError::New(env, std::string("decodeColumns: '") + k + "' must be an integer >= 0");
-      return static_cast<int64_t>(d);
-    };
-    for (uint32_t i = 0; i < columns.Length(); ++i) {
-      Napi::Value cv = columns.Get(i);
-      if (!cv.IsObject()) throw Napi::TypeError::New(env, "decodeColumns: columns must be objects");
-      auto o = cv.As<Napi::Object>();
-      ColumnSpec s;
-      s.physical_type = static_cast<int32_t>(num(o, "type"));
-      s.type_length = static_cast<int32_t>(num(o, "typeLength"));
-      s.max_def = static_cast<int32_t>(num(o, "maxDef"));
-      Napi::Value chunks = o.Get("chunks");
-      if (!chunks.IsArray()) throw Napi::TypeError::New(env, "decodeColumns: chunks must be an array");
-      auto arr = chunks.As<Napi::Array>();
-      for (uint32_t j = 0; j < arr.Length(); ++j) {
-        auto c = arr.Get(j).As<Napi::Object>();
-        ChunkRange r;
-        r.start = static_cast<size_t>(num(c, "start"));
-        r.end = static_cast<size_t>(num(c, "end"));
-        r.num_values = num(c, "numValues");
-        if (r.start > r.end || r.end > size_) throw Napi::RangeError::New(env, "decodeColumns: chunk byte range outside the file");
-        s.chunks.push_back(r);
-        s.chunk_codecs.push_back(static_cast<int32_t>(num(c, "codec")));
-      }
-      specs_.push_back(std::move(s));
-    }
+    for (uint32_t i = 0; i < columns.Length(); ++i) specs_.push_back(ColumnSpecFromJs(env, "decodeColumns", columns.Get(i), size_));
     keep_alive_ = Napi::Persistent(file.As<Napi::Object>());
+    // Optional: only these rows (ascending), decoded page by page.
+    if (!rows.IsUndefined() && !rows.IsNull()) {
+      if (!rows.IsTypedArray() || rows.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "decodeColumns: rows must be an Int32Array");
+      auto r = rows.As<Napi::Int32Array>();
+      rows_.assign(r.Data(), r.Data() + r.ElementLength());
+      picked_ = true;
+    }
   }
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      for (const auto& s : specs_) out_.push_back(DecodeColumn(data_, size_, s));
+      for (const auto& s : specs_) out_.push_back(picked_ ? DecodeColumnRows(data_, size_, s, rows_.data(), rows_.size()) : DecodeColumn(data_, size_, s));
     } catch (const std::bad_alloc&) {
       SetError("out of memory while decoding Parquet columns");
     } catch (const std::exception& e) {
@@ -271,13 +251,15 @@ class DecodeWorker : public Napi::AsyncWorker {
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   std::vector<ColumnSpec> specs_;
+  std::vector<int32_t> rows_;
+  bool picked_ = false;
   std::vector<DecodedColumn> out_;
 };
 
 Napi::Value DecodeColumnsJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "decodeColumns: expected (file, columns)");
-  auto* worker = new DecodeWorker(env, info[0], info[1].As<Napi::Array>());
+  if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "decodeColumns: expected (file, columns[, rows])");
+  auto* worker = new DecodeWorker(env, info[0], info[1].As<Napi::Array>(), info.Length() > 2 ? info[2] : env.Undefined());
   worker->Queue();
   return worker->Promise();
 }

@@ -5,7 +5,7 @@ import * as arrow from 'apache-arrow';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { gatherData } from '../../reactive/expression/filter-batch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
-import { contiguous } from './sequence.ts';
+import { contiguous } from '../merge/keys.ts';
 
 /** Rows `idx` of `data`; -1 gives NULL. */
 export function gatherNullable(data: arrow.Data, idx: Int32Array): arrow.Data {

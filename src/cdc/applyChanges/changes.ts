@@ -1,13 +1,13 @@
 // A micro-batch of change events made ready for reduction: the selected
 // output columns, the sequence value of each event (as Arrow, for SCD2's
 // __START_AT/__END_AT, and as comparable JS values), its kind (upsert,
-// delete, truncate) and its key. All checks on the batch happen here, before
+// delete, truncate). All checks on the batch happen here, before
 // the target is read.
 import * as arrow from 'apache-arrow';
 import { compileExpression, compilePredicate, type CompiledExpression, type CompiledPredicate } from '../../reactive/expression/index.ts';
 import { ApplyChangesError } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
-import { keyText, rowKeys, type RowKey } from './rowKey.ts';
+import { keyTextAt } from './rowKey.ts';
 import { DELETE, TRUNCATE, UPSERT, seqValues, type SeqValue } from './sequence.ts';
 
 /** A validated micro-batch of change events. */
@@ -20,8 +20,6 @@ export interface ChangeBatch {
   order: SeqValue[];
   /** UPSERT, DELETE or TRUNCATE per event. */
   kind: Uint8Array;
-  /** The key of every event (meaningless for truncates). */
-  keys: RowKey[];
 }
 
 /** Turns source batches of one schema into {@link ChangeBatch}es. */
@@ -75,12 +73,11 @@ export function changePreparer(plan: ResolvedOptions, schema: arrow.Schema): Cha
     const del = deletes?.mask(batch).mask;
     const trunc = truncates?.mask(batch).mask;
     for (let i = 0; i < n; i++) kind[i] = trunc && trunc[i] === 1 ? TRUNCATE : del && del[i] === 1 ? DELETE : UPSERT;
-    const keys = rowKeys(batch, plan.keys);
     for (let i = 0; i < n; i++) {
       const o = order[i];
       const isNull = o === null || (Array.isArray(o) && o.some((x) => x === null));
       if (isNull) {
-        const what = kind[i] === TRUNCATE ? 'a TRUNCATE event' : `the event with ${keyText(plan.keys, keys[i])}`;
+        const what = kind[i] === TRUNCATE ? 'a TRUNCATE event' : `the event with ${keyTextAt(batch, plan.keys, i)}`;
         throw new ApplyChangesError(
           `${where}: sequenceBy ${plan.sequenceBy.join(', ')} is NULL for ${what} (row ${i} of the micro-batch); NULL sequence values are not supported`,
         );
@@ -90,6 +87,6 @@ export function changePreparer(plan: ResolvedOptions, schema: arrow.Schema): Cha
       outSchema,
       arrow.makeData({ type: new arrow.Struct(outSchema.fields), length: n, nullCount: 0, children: outIdx.map((i) => batch.data.children[i]) }),
     );
-    return { rows, seq, order, kind, keys };
+    return { rows, seq, order, kind };
   };
 }

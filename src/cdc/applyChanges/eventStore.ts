@@ -10,7 +10,7 @@ import type { Storage } from '../../delta/storage/storage.ts';
 import { gatherData } from '../../reactive/expression/filter-batch.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { rowKeys, type RowKey } from './rowKey.ts';
-import { contiguous } from './sequence.ts';
+import { contiguous } from '../merge/keys.ts';
 import { COMPACT_AFTER, stateDirectory } from './stateDomain.ts';
 
 /** Sequence and kind columns of stored events. */

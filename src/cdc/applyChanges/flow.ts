@@ -10,7 +10,7 @@ import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { DeltaTable } from '../../delta/table.ts';
 import { progressDomainAction, COMMIT_INFO_KEY, type StreamProgress } from '../../reactive/sinks/streamProgress.ts';
-import { keyReader } from '../merge/keys.ts';
+import { contiguous, keyReader } from '../merge/keys.ts';
 import { merge } from '../merge/merge.ts';
 import type { MergeResult } from '../merge/options.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
@@ -23,14 +23,15 @@ import {
   DEFAULT_TOMBSTONE_GC_SECONDS, END_AT, START_AT, TOMBSTONE_GC_PROPERTY, type ResolvedOptions,
 } from './options.ts';
 import { rowKeys, type RowKey } from './rowKey.ts';
-import { reduceScd1, KEEP_OLD, type Scd1Change } from './scd1.ts';
+import { reduceScd1, type Scd1Plan } from './scd1.ts';
 import { foldScd2, type EventPool } from './scd2.ts';
-import { compareSeq, contiguous, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
+import { compareSeq, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
 import { pointerAction, readPointer, type CdcPointer } from './stateDomain.ts';
 import { commitTarget, scanTarget } from './target.ts';
 import { KeyStateFiles, stateSchema, type StateView } from './keyStateFiles.ts';
-import type { KeyState } from './keyState.ts';
-import { rowSequences, sequenceInTarget, targetSequences } from './targetSequences.ts';
+import { GroupStates, type KeyState } from './keyState.ts';
+import { KeyGroups } from './keyGroups.ts';
+import { rowSequences, sequenceInTarget, targetGroupSequences, targetSequences } from './targetSequences.ts';
 
 /** What one micro-batch did, as DLT's flow_progress metrics and Delta versions name it. */
 export interface FlowBatchResult {
@@ -226,15 +227,20 @@ export class CdcFlow {
     const keep = this.settings.keepEvents;
     const inTarget = sequenceInTarget(plan.sequenceBy, plan.columns);
     const view: StateView = { gcBefore: this.gcBefore(snapshot), watermark: this.watermark };
+    const groups = KeyGroups.of(changes, plan.keys);
+    const states = new GroupStates(changes.kind.length);
+    const fileSchema = stateSchema(plan.keys.map((k) => changes.rows.schema.fields.find((f) => f.name === k)!), changes.seq.type);
     // Snapshot flows never see out-of-order events, so they keep no key state.
-    const wanted = new Set<RowKey>();
-    if (keep) for (let i = 0; i < changes.kind.length; i++) if (changes.kind[i] !== TRUNCATE) wanted.add(changes.keys[i]);
-    const states = keep ? await this.statesOf(plan, snapshot, view, inTarget, wanted) : new Map<RowKey, KeyState>();
+    if (keep) {
+      await store.lookupGroups(view, groups, states, fileSchema);
+      if (inTarget) await targetGroupSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, groups, states);
+    }
     const reduced = reduceScd1(changes, {
       table: this.table,
       keys: plan.keys,
       ignoreNull: plan.ignoreNull,
-      stateOf: (k) => states.get(k),
+      groups,
+      states,
       watermark: this.watermark,
       duplicates: plan.duplicates,
       now,
@@ -243,19 +249,21 @@ export class CdcFlow {
     // Keys a new TRUNCATE spares: their state is newer (they stay, matched by a no-op source row).
     const spared: RowKey[] = [];
     if (T !== undefined && keep) {
-      for (const [k, s] of await this.statesOf(plan, snapshot, view, inTarget)) {
-        if (s.rank === UPSERT && !reduced.changes.has(k) && compareSeq(s.seq, T) > 0) spared.push(k);
+      const all = rowKeys(changes.rows, plan.keys);
+      const changed = new Set(Array.from(reduced.keyRow.subarray(0, reduced.count), (r) => all[r]));
+      for (const [k, s] of await this.allStates(plan, snapshot, view, inTarget, fileSchema)) {
+        if (s.rank === UPSERT && !changed.has(k) && compareSeq(s.seq, T) > 0) spared.push(k);
       }
     }
     const sparedRows = spared.length > 0 ? await keyRowsOf(this.storage, snapshot, plan.keys, new Set(spared)) : null;
-    const source = scd1Source(changes, reduced.changes, sparedRows, plan);
+    const source = scd1Source(changes, reduced, sparedRows, plan);
     const upserts = source.upserts;
 
     const watermark = T ?? this.watermark;
     // With the sequence in the target, only tombstones need remembering.
-    const entries = [...reduced.changes.values()].filter((c) => !inTarget || c.deleted);
-    const staged = keep && (entries.length > 0 || T !== undefined)
-      ? await store.stage(this.settings.appId, batchId, stateEntries(changes, entries, plan.keys), { ...view, watermark }, T !== undefined)
+    const entries = stateEntries(changes, reduced, fileSchema, inTarget);
+    const staged = keep && (entries.numRows > 0 || T !== undefined)
+      ? await store.stage(this.settings.appId, batchId, entries, { ...view, watermark }, T !== undefined)
       : null;
     const files = staged ? staged.staged.map((f) => f.path) : keep ? store.paths : [];
     const pointer: CdcPointer = {
@@ -313,14 +321,14 @@ export class CdcFlow {
   }
 
   /**
-   * The state of the keys in `wanted` (every key when omitted): live keys'
-   * sequences from the target rows or the state files, tombstones from the
-   * state files. A live row is newer than any tombstone of its key.
+   * Every key's state (a TRUNCATE needs them all): live keys' sequences from
+   * the target rows or the state files, tombstones from the state files. A
+   * live row is newer than any tombstone of its key.
    */
-  private async statesOf(plan: ResolvedOptions, snapshot: Snapshot, view: StateView, inTarget: boolean, wanted?: ReadonlySet<RowKey>): Promise<Map<RowKey, KeyState>> {
-    const states = await this.keyStates!.lookup(view, wanted);
+  private async allStates(plan: ResolvedOptions, snapshot: Snapshot, view: StateView, inTarget: boolean, fileSchema: arrow.Schema): Promise<Map<RowKey, KeyState>> {
+    const states = await this.keyStates!.lookupAll(view, fileSchema);
     if (inTarget) {
-      const live = await targetSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, wanted);
+      const live = await targetSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence);
       for (const [k, seq] of live) states.set(k, { seq, rank: UPSERT, at: 0 });
     }
     return states;
@@ -330,7 +338,8 @@ export class CdcFlow {
     const store = this.events!;
     const n = changes.kind.length;
     const affected = new Set<RowKey>();
-    for (let i = 0; i < n; i++) if (changes.kind[i] !== TRUNCATE) affected.add(changes.keys[i]);
+    const keys = rowKeys(changes.rows, plan.keys);
+    for (let i = 0; i < n; i++) if (changes.kind[i] !== TRUNCATE) affected.add(keys[i]);
     const stored = store.eventsOf(affected);
     const storedKeys = new Set(rowKeys(stored, plan.keys));
     const scan = await scanTarget(this.storage, snapshot, plan.keys, (k) => affected.has(k), (k) => affected.has(k) && !storedKeys.has(k));
@@ -361,7 +370,7 @@ export class CdcFlow {
       else byKey.set(poolKeys[i], [i]);
     }
     const tracked = plan.tracked.map((c) => plan.columns.indexOf(c));
-    if (plan.duplicates === 'error') assertNoDuplicates(changes, plan, this.table);
+    if (plan.duplicates === 'error') assertNoDuplicates(changes, keys, plan, this.table);
     const versions = [...byKey.values()].flatMap((rows) => foldScd2(rows, eventPool, { tracked, ignoreNull: plan.ignoreNull }));
     const cols = Array.from({ length: ncols }, (_, c) => Int32Array.from(versions, (v) => v.cols[c]));
     const seqData = pool.data.children[ncols];
@@ -432,17 +441,25 @@ export class CdcFlow {
   }
 }
 
-/** The state entries of `changed` keys: key columns and sequence gathered from their event rows. */
-function stateEntries(changes: ChangeBatch, changed: readonly Scd1Change[], keys: readonly string[]): arrow.RecordBatch {
-  const keyIdx = keys.map((k) => changes.rows.schema.fields.findIndex((f) => f.name === k));
-  const schema = stateSchema(keyIdx.map((i) => changes.rows.schema.fields[i]), changes.seq.type);
-  const m = changed.length;
-  const keyRows = Int32Array.from(changed, (c) => c.keyRow);
-  const rank = Int8Array.from(changed, (c) => c.state.rank);
-  const at = Float64Array.from(changed, (c) => c.state.at);
+/** The state entries of the changed keys (tombstones only with `tombstonesOnly`): key columns and sequence gathered from their event rows. */
+function stateEntries(changes: ChangeBatch, reduced: Scd1Plan, schema: arrow.Schema, tombstonesOnly: boolean): arrow.RecordBatch {
+  const keyIdx = schema.fields.slice(0, -3).map((k) => changes.rows.schema.fields.findIndex((f) => f.name === k.name));
+  let m = 0;
+  for (let k = 0; k < reduced.count; k++) if (!tombstonesOnly || reduced.deleted[k]) m++;
+  const keyRows = new Int32Array(m);
+  const seqRows = new Int32Array(m);
+  const rank = new Int8Array(m);
+  const at = new Float64Array(m);
+  for (let k = 0, j = 0; k < reduced.count; k++) {
+    if (tombstonesOnly && !reduced.deleted[k]) continue;
+    keyRows[j] = reduced.keyRow[k];
+    seqRows[j] = reduced.seqRow[k];
+    rank[j] = reduced.deleted[k] ? DELETE : UPSERT;
+    at[j++] = reduced.at[k];
+  }
   const children = [
     ...keyIdx.map((i) => gatherNullable(changes.rows.data.children[i], keyRows)),
-    gatherNullable(changes.seq, Int32Array.from(changed, (c) => c.seqRow)),
+    gatherNullable(changes.seq, seqRows),
     arrow.makeData({ type: new arrow.Int8(), length: m, nullCount: 0, data: rank }),
     arrow.makeData({ type: new arrow.Float64(), length: m, nullCount: 0, data: at }),
   ];
@@ -454,31 +471,24 @@ function stateEntries(changes: ChangeBatch, changed: readonly Scd1Change[], keys
  * gathered from its events; NULL where the current value is kept) and one
  * per key a TRUNCATE spares, each with its {@link ACTION_COLUMN}.
  */
-function scd1Source(changes: ChangeBatch, outcome: Map<RowKey, Scd1Change>, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number } {
+function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number } {
   const rows = changes.rows;
-  const ncols = plan.columns.length;
-  const m = outcome.size;
-  const cols = Array.from({ length: ncols }, () => new Int32Array(m));
+  const m = reduced.count;
   const action = new Int8Array(m + (spared?.numRows ?? 0));
-  let r = 0;
   let upserts = 0;
-  for (const c of outcome.values()) {
-    if (c.deleted) {
-      // Any event row of the key will do: a delete reads only its key values (equal on every row of the key).
-      const at = c.keyRow;
-      for (let j = 0; j < ncols; j++) cols[j][r] = at;
-      action[r] = ACT_DELETE;
-    } else {
-      if (c.cols === null) for (let j = 0; j < ncols; j++) cols[j][r] = c.seqRow;
-      else for (let j = 0; j < ncols; j++) cols[j][r] = c.cols[j] === KEEP_OLD ? -1 : c.cols[j];
-      action[r] = c.needsOld ? ACT_UPSERT_ON_OLD : ACT_UPSERT;
+  for (let k = 0; k < m; k++) {
+    // A delete reads only its key values: its own event row has them.
+    if (reduced.deleted[k]) action[k] = ACT_DELETE;
+    else {
+      action[k] = reduced.needsOld[k] ? ACT_UPSERT_ON_OLD : ACT_UPSERT;
       upserts++;
     }
-    r++;
   }
   const fields = rows.schema.fields.map((f) => new arrow.Field(f.name, f.type, true));
   const schema = new arrow.Schema([...fields, new arrow.Field(ACTION_COLUMN, new arrow.Int8(), false)]);
-  let children = cols.map((idx, j) => gatherNullable(rows.data.children[j], idx));
+  const seqRows = reduced.seqRow.subarray(0, m);
+  // KEEP_OLD (-1) gathers NULL: the merge's coalesce then keeps the target's value.
+  let children = rows.data.children.map((d, j) => gatherNullable(d, reduced.cols ? reduced.cols[j].subarray(0, m) : seqRows));
   if (spared && spared.numRows > 0) {
     const n = spared.numRows;
     const none = new Int32Array(n).fill(-1);
@@ -575,14 +585,14 @@ export function synthesizeEvents(old: readonly arrow.RecordBatch[], columns: rea
   return new arrow.RecordBatch(storeSchema, arrow.makeData({ type: new arrow.Struct(storeSchema.fields), length: idx.length, nullCount: 0, children }));
 }
 
-function assertNoDuplicates(changes: ChangeBatch, plan: ResolvedOptions, table: string): void {
+function assertNoDuplicates(changes: ChangeBatch, keys: readonly RowKey[], plan: ResolvedOptions, table: string): void {
   const seen = new Map<RowKey, SeqValue[]>();
   for (let i = 0; i < changes.kind.length; i++) {
-    const list = seen.get(changes.keys[i]) ?? [];
+    const list = seen.get(keys[i]) ?? [];
     if (list.some((s) => compareSeq(s, changes.order[i]) === 0)) {
-      throw new ApplyChangesError(`applyChanges into ${table}: two events for key ${String(changes.keys[i])} of [${plan.keys.join(', ')}] have the same sequence value (row ${i} of the micro-batch); there must be one distinct update per key per sequence value`);
+      throw new ApplyChangesError(`applyChanges into ${table}: two events for key ${String(keys[i])} of [${plan.keys.join(', ')}] have the same sequence value (row ${i} of the micro-batch); there must be one distinct update per key per sequence value`);
     }
     list.push(changes.order[i]);
-    seen.set(changes.keys[i], list);
+    seen.set(keys[i], list);
   }
 }

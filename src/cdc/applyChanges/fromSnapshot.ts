@@ -19,7 +19,8 @@ import { ApplyChangesError } from './errors.ts';
 import { CdcFlow, type FlowBatchResult } from './flow.ts';
 import { checkStaticOptions, END_AT, START_AT, type ResolvedOptions } from './options.ts';
 import { keyText, rowKeys, type RowKey } from './rowKey.ts';
-import { compareSeq, contiguous, decodeSeq, DELETE, encodeSeq, seqText, seqValues, UPSERT, type SeqValue } from './sequence.ts';
+import { contiguous } from '../merge/keys.ts';
+import { compareSeq, decodeSeq, DELETE, encodeSeq, seqText, seqValues, UPSERT, type SeqValue } from './sequence.ts';
 
 /** A snapshot version: a number or bigint (historical snapshots) or a Date (periodic snapshots: ingestion time). */
 export type SnapshotVersion = number | bigint | Date;
@@ -164,7 +165,6 @@ class SnapshotRunner {
       seq: versionVector(version, n),
       order: new Array(n).fill(order),
       kind: diff.kind,
-      keys: diff.keys,
     };
     const batchId = this.batchId + 1;
     const appId = this.flow.settings.appId;

@@ -17,3 +17,34 @@ export interface KeyState {
 export function compareEvent(aSeq: SeqValue, aRank: number, bSeq: SeqValue, bRank: number): number {
   return compareSeq(aSeq, bSeq) || Math.sign(aRank - bRank);
 }
+
+/**
+ * The state of each key group of a micro-batch, indexed by the group's
+ * leader row (see KeyGroups): columns, not one object per key.
+ */
+export class GroupStates {
+  /** 1 when the group's key has a state. */
+  readonly has: Uint8Array;
+  readonly seq: SeqValue[];
+  readonly rank: Uint8Array;
+  readonly at: Float64Array;
+
+  constructor(rows: number) {
+    this.has = new Uint8Array(rows);
+    this.seq = new Array<SeqValue>(rows);
+    this.rank = new Uint8Array(rows);
+    this.at = new Float64Array(rows);
+  }
+
+  set(leader: number, seq: SeqValue, rank: typeof UPSERT | typeof DELETE, at: number): void {
+    this.has[leader] = 1;
+    this.seq[leader] = seq;
+    this.rank[leader] = rank;
+    this.at[leader] = at;
+  }
+
+  /** Forgets the state of a group (a collected tombstone). */
+  clear(leader: number): void {
+    this.has[leader] = 0;
+  }
+}

@@ -1,23 +1,32 @@
 // Durable SCD1 key state as columnar files: per key the sequence value of its
 // last applied event, whether that was a delete (a tombstone) and when the
-// tombstone was made. Arrow IPC files in the flow's state directory with the
-// key columns plus __state_seq/__state_rank/__state_at; each commit adds one
+// tombstone was made. Files in the flow's state directory with the key
+// columns plus __state_seq/__state_rank/__state_at; each commit adds one
 // file with the keys it changed (a newer file overrides an older one per key)
 // and every COMPACT_AFTER files (or after a TRUNCATE) one file with the whole
 // state replaces them.
 //
-// Files are read lazily and never turned into a map of every key: a batch
-// looks up only its own keys (one pass over each file's key column). When the
-// target stores the sequence columns the files hold tombstones only — live
-// keys' sequences are read from the target itself.
+// Files are Parquet when the native decoder reads every column back (flat
+// keys and sequence), else Arrow IPC. They are read lazily and never turned
+// into a map of every key: a Parquet file's key column is probed against the
+// batch's key groups page by page off the JS thread, and only the matching
+// rows' state is decoded; an IPC file's key columns are probed in memory.
+// When the target stores the sequence columns the files hold tombstones only
+// — live keys' sequences are read from the target itself.
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
+import { decodeFileColumns, decodesNatively, readParquetColumns, type FileColumns } from '../../delta/maintenance/native-read.ts';
+import { readAhead } from '../../delta/read-ahead.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
+import { writeParquet } from '../../parquet/write.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { gatherData } from '../../reactive/expression/filter-batch.ts';
-import type { KeyState } from './keyState.ts';
+import { KeyIndex } from '../merge/key-index.ts';
+import { contiguous } from '../merge/keys.ts';
+import { keyColumnsOf, type KeyGroups } from './keyGroups.ts';
+import type { GroupStates, KeyState } from './keyState.ts';
 import { rowKeys, type RowKey } from './rowKey.ts';
-import { compareSeq, contiguous, DELETE, seqValues, UPSERT, type SeqValue } from './sequence.ts';
+import { compareSeq, DELETE, seqValues, UPSERT, type SeqValue } from './sequence.ts';
 import { COMPACT_AFTER, stateDirectory } from './stateDomain.ts';
 
 /** State columns after the key columns. */
@@ -27,9 +36,10 @@ export const STATE_AT = '__state_at';
 
 interface StateFile {
   path: string;
-  /** Loaded on first use. */
+  /** Every entry, decoded on first use that needs them all. */
   batch: arrow.RecordBatch | null;
-  keys: RowKey[] | null;
+  /** A Parquet file's encoded columns, read on first use. */
+  columns: FileColumns | null;
 }
 
 /** Which stored entries still count: tombstones younger than `gcBefore` (ms), nothing a TRUNCATE superseded. */
@@ -54,51 +64,142 @@ export class KeyStateFiles {
 
   constructor(private readonly storage: Storage, private readonly keyColumns: readonly string[], paths: readonly string[]) {
     for (const p of paths) {
-      if (!p.endsWith('.arrow')) {
+      if (!p.endsWith('.arrow') && !p.endsWith('.parquet')) {
         throw new Error(`Delta table ${storage.root}: CDC state file ${p} has a format this version no longer reads; the flow needs a full refresh`);
       }
     }
-    this.files = paths.map((path) => ({ path, batch: null, keys: null }));
+    this.files = paths.map((path) => ({ path, batch: null, columns: null }));
   }
 
   get paths(): string[] {
     return this.files.map((f) => f.path);
   }
 
-  private async loaded(f: StateFile): Promise<{ batch: arrow.RecordBatch; keys: RowKey[] }> {
-    if (!f.batch || !f.keys) {
-      const bytes = await this.storage.read(f.path);
-      if (!bytes) throw new Error(`Delta table ${this.storage.root}: CDC state file ${f.path} is missing; the flow needs a full refresh`);
-      const table = arrow.tableFromIPC(bytes);
-      f.batch = table.batches.length === 1
-        ? table.batches[0]
-        : new arrow.RecordBatch(table.schema, concatData(new arrow.Struct(table.schema.fields), table.batches.map((b) => b.data)) as arrow.Data<arrow.Struct>);
-      f.keys = rowKeys(f.batch, this.keyColumns);
+  private missing(f: StateFile): Error {
+    return new Error(`Delta table ${this.storage.root}: CDC state file ${f.path} is missing; the flow needs a full refresh`);
+  }
+
+  /** A Parquet state file's columns (every column of `schema`), read once. */
+  private async columnsOf(f: StateFile, schema: arrow.Schema): Promise<FileColumns> {
+    if (!f.columns) {
+      const where = `CDC state file ${f.path} of Delta table ${this.storage.root}`;
+      const read = await readParquetColumns(this.storage, f.path, undefined, schema, where).catch((err: unknown) => {
+        if (/is missing/.test(String(err))) throw this.missing(f);
+        throw err;
+      });
+      if (!read) throw new Error(`${where} does not hold the columns ${schema.fields.map((x) => `${x.name}: ${String(x.type)}`).join(', ')}`);
+      f.columns = read;
     }
-    return { batch: f.batch, keys: f.keys };
+    return f.columns;
+  }
+
+  /** Every entry of a file. */
+  private async loaded(f: StateFile, schema: arrow.Schema): Promise<arrow.RecordBatch> {
+    if (!f.batch) {
+      if (f.path.endsWith('.parquet')) {
+        f.batch = await decodeFileColumns(await this.columnsOf(f, schema), schema);
+      } else {
+        const bytes = await this.storage.read(f.path);
+        if (!bytes) throw this.missing(f);
+        const table = arrow.tableFromIPC(bytes);
+        f.batch = table.batches.length === 1
+          ? table.batches[0]
+          : new arrow.RecordBatch(table.schema, concatData(new arrow.Struct(table.schema.fields), table.batches.map((b) => b.data)) as arrow.Data<arrow.Struct>);
+      }
+    }
+    return f.batch;
+  }
+
+  /** The rows of a file whose key has a group in `groups`, and each one's group leader (-1: the key has only truncates). */
+  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ rows: Int32Array; leaders: Int32Array }> {
+    if (f.path.endsWith('.parquet') && !f.batch && this.keyColumns.length === 1) {
+      const columns = await this.columnsOf(f, schema);
+      const paged = await groups.probePages(columns.bytes, columns.columns[0], schema.fields[0].type).catch(() => null);
+      if (paged) return paged;
+    }
+    const batch = await this.loaded(f, schema);
+    const hit = groups.probe(keyColumnsOf(batch, this.keyColumns));
+    let n = 0;
+    for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) n++;
+    const rows = new Int32Array(n);
+    const leaders = new Int32Array(n);
+    for (let i = 0, k = 0; i < hit.length; i++) {
+      if (hit[i] < 0) continue;
+      rows[k] = i;
+      leaders[k++] = hit[i];
+    }
+    return { rows, leaders };
+  }
+
+  /** The state columns (sequence, rank, time) at rows `rows` (ascending) of a file. */
+  private async stateAt(f: StateFile, schema: arrow.Schema, rows: Int32Array): Promise<{ seq: SeqValue[]; rank: Int8Array; at: Float64Array }> {
+    const k = this.keyColumns.length;
+    let cols: arrow.Data[];
+    if (f.batch || !f.path.endsWith('.parquet')) {
+      const batch = await this.loaded(f, schema);
+      cols = batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows));
+    } else {
+      const file = await this.columnsOf(f, schema);
+      const own = new arrow.Schema(schema.fields.slice(k));
+      cols = (await decodeFileColumns({ ...file, columns: file.columns.slice(k) }, own, rows)).data.children;
+    }
+    return { seq: seqValues(cols[0]), rank: cols[1].values as Int8Array, at: cols[2].values as Float64Array };
   }
 
   /**
-   * The stored state of the keys in `wanted` (all keys when omitted) that
-   * still counts under `view`. The newest entry of a key decides: when it is
-   * a collected tombstone or older than the truncate watermark, the key has
-   * no state.
+   * Fills `states` with the stored state of the batch's key groups that
+   * still counts under `view` (`schema`: the files' schema, see
+   * {@link stateSchema}). Files are searched newest first; the newest entry
+   * of a key decides: when it is a collected tombstone or older than the
+   * truncate watermark, the key has no state.
    */
-  async lookup(view: StateView, wanted?: ReadonlySet<RowKey>): Promise<Map<RowKey, KeyState>> {
-    const seen = new Set<RowKey>();
+  async lookupGroups(view: StateView, groups: KeyGroups, states: GroupStates, schema: arrow.Schema): Promise<void> {
+    const seen = new Uint8Array(groups.leader.length);
+    let remaining = groups.leaders.length;
+    const newestFirst = [...this.files].reverse();
+    // The next files are read and probed while this one's states are decoded.
+    for await (const { f, found } of readAhead(newestFirst, 2, async (f) => ({ f, found: await this.matches(f, schema, groups) }))) {
+      if (remaining === 0) break;
+      // Within a file, a later row is newer.
+      const picked: number[] = [];
+      const leaders: number[] = [];
+      for (let i = found.rows.length - 1; i >= 0; i--) {
+        const l = found.leaders[i];
+        if (l < 0 || seen[l]) continue;
+        seen[l] = 1;
+        picked.push(found.rows[i]);
+        leaders.push(l);
+      }
+      remaining -= picked.length;
+      if (picked.length === 0) continue;
+      picked.reverse();
+      leaders.reverse();
+      const s = await this.stateAt(f, schema, Int32Array.from(picked));
+      for (let j = 0; j < picked.length; j++) {
+        const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
+        if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);
+      }
+    }
+  }
+
+  /** Every key's stored state that still counts under `view` (a TRUNCATE needs them all). */
+  async lookupAll(view: StateView, schema: arrow.Schema): Promise<Map<RowKey, KeyState>> {
     const out = new Map<RowKey, KeyState>();
+    const seen = new Set<RowKey>();
     for (let fi = this.files.length - 1; fi >= 0; fi--) {
-      const { batch, keys } = await this.loaded(this.files[fi]);
+      const batch = await this.loaded(this.files[fi], schema);
+      const keys = rowKeys(batch, this.keyColumns);
       const rows: number[] = [];
       for (let i = keys.length - 1; i >= 0; i--) {
-        const k = keys[i];
-        if ((wanted && !wanted.has(k)) || seen.has(k)) continue;
-        seen.add(k);
+        if (seen.has(keys[i])) continue;
+        seen.add(keys[i]);
         rows.push(i);
       }
       if (rows.length === 0) continue;
-      for (const [k, s] of entriesAt(batch, keys, rows)) if (counts(s, view)) out.set(k, s);
-      if (wanted && seen.size === wanted.size) break;
+      const found = entriesAt(batch, rows);
+      rows.forEach((r, j) => {
+        if (counts(found.seq[j], found.rank[j], found.at[j], view)) out.set(keys[r], { seq: found.seq[j], rank: found.rank[j], at: found.at[j] });
+      });
     }
     return out;
   }
@@ -110,29 +211,22 @@ export class KeyStateFiles {
    * until {@link apply}.
    */
   async stage(appId: string, batchId: number, entries: arrow.RecordBatch, view: StateView, compact: boolean): Promise<{ staged: StateFile[]; written: string }> {
-    const path = `${stateDirectory(appId)}state-${String(batchId).padStart(20, '0')}-${randomUUID()}.arrow`;
-    const keys = rowKeys(entries, this.keyColumns);
+    const parquet = entries.schema.fields.every((f) => decodesNatively(f.type));
+    const path = `${stateDirectory(appId)}state-${String(batchId).padStart(20, '0')}-${randomUUID()}.${parquet ? 'parquet' : 'arrow'}`;
     const full = compact || this.files.length + 1 >= COMPACT_AFTER;
     let batch = entries;
-    let batchKeys = keys;
     if (full) {
-      const parts = [...(await Promise.all(this.files.map((f) => this.loaded(f)))), { batch: entries, keys }];
-      const all = parts.length === 1 ? entries : new arrow.RecordBatch(entries.schema, concatData(new arrow.Struct(entries.schema.fields), parts.map((p) => contiguous(p.batch.data))) as arrow.Data<arrow.Struct>);
-      const allKeys = parts.flatMap((p) => p.keys);
-      // Newest entry per key, then only those that still count.
-      const seen = new Set<RowKey>();
+      const parts = [...(await Promise.all(this.files.map((f) => this.loaded(f, entries.schema)))), entries];
+      const all = parts.length === 1 ? entries : new arrow.RecordBatch(entries.schema, concatData(new arrow.Struct(entries.schema.fields), parts.map((p) => contiguous(p.data))) as arrow.Data<arrow.Struct>);
+      // Newest entry per key (the last row of its key), then only those that still count.
+      const index = KeyIndex.build(keyColumnsOf(all, this.keyColumns), { nullSafe: true });
       const rows: number[] = [];
-      for (let i = allKeys.length - 1; i >= 0; i--) {
-        if (seen.has(allKeys[i])) continue;
-        seen.add(allKeys[i]);
-        rows.push(i);
-      }
-      const keep = keepCounting(all, allKeys, rows, view);
-      batch = new arrow.RecordBatch(all.schema, gatherData(contiguous(all.data), keep) as arrow.Data<arrow.Struct>);
-      batchKeys = Array.from(keep, (i) => allKeys[i]);
+      for (let i = 0; i < all.numRows; i++) if (index.next[i] < 0) rows.push(i);
+      batch = new arrow.RecordBatch(all.schema, gatherData(contiguous(all.data), keepCounting(all, rows, view)) as arrow.Data<arrow.Struct>);
     }
-    await this.storage.write(path, arrow.tableToIPC(new arrow.Table(batch.schema, [batch]), 'file'));
-    const file: StateFile = { path, batch, keys: batchKeys };
+    const table = new arrow.Table(batch.schema, [batch]);
+    await this.storage.write(path, parquet ? (await writeParquet(table)).bytes : arrow.tableToIPC(table, 'file'));
+    const file: StateFile = { path, batch, columns: null };
     return { staged: full ? [file] : [...this.files, file], written: path };
   }
 
@@ -142,27 +236,27 @@ export class KeyStateFiles {
   }
 }
 
-function counts(s: KeyState, view: StateView): boolean {
-  if (s.rank === DELETE && s.at < view.gcBefore) return false;
-  return view.watermark === undefined || compareSeq(s.seq, view.watermark) >= 0;
+function counts(seq: SeqValue, rank: number, at: number, view: StateView): boolean {
+  if (rank === DELETE && at < view.gcBefore) return false;
+  return view.watermark === undefined || compareSeq(seq, view.watermark) >= 0;
 }
 
-/** The states of rows `rows` of a state batch. */
-function entriesAt(batch: arrow.RecordBatch, keys: readonly RowKey[], rows: readonly number[]): [RowKey, KeyState][] {
+/** The entries at rows `rows` of a state batch, as columns. */
+function entriesAt(batch: arrow.RecordBatch, rows: readonly number[]): { seq: SeqValue[]; rank: (typeof UPSERT | typeof DELETE)[]; at: number[] } {
   const n = batch.schema.fields.length;
   const idx = Int32Array.from(rows);
   const seq = seqValues(gatherData(contiguous(batch.data.children[n - 3]), idx));
   const rank = contiguous(batch.data.children[n - 2]).values as Int8Array;
   const at = contiguous(batch.data.children[n - 1]).values as Float64Array;
-  return rows.map((r, j) => [keys[r], { seq: seq[j], rank: rank[r] === DELETE ? DELETE : UPSERT, at: at[r] }]);
+  return { seq, rank: rows.map((r) => (rank[r] === DELETE ? DELETE : UPSERT)), at: rows.map((r) => at[r]) };
 }
 
 /** Of rows `rows` of a state batch, those that still count under `view` (ascending). */
-function keepCounting(batch: arrow.RecordBatch, keys: readonly RowKey[], rows: readonly number[], view: StateView): Int32Array {
-  const states = entriesAt(batch, keys, rows);
+function keepCounting(batch: arrow.RecordBatch, rows: readonly number[], view: StateView): Int32Array {
+  const found = entriesAt(batch, rows);
   const keep: number[] = [];
   rows.forEach((r, j) => {
-    if (counts(states[j][1], view)) keep.push(r);
+    if (counts(found.seq[j], found.rank[j], found.at[j], view)) keep.push(r);
   });
   return Int32Array.from(keep.sort((a, b) => a - b));
 }

@@ -2,8 +2,7 @@
 // value a Map can hash. Unlike a MERGE join, NULL is an ordinary key value
 // (DLT inserts a NULL-key row and later NULL-key events update it).
 import type * as arrow from 'apache-arrow';
-import { keyReader, type KeyValue } from '../merge/keys.ts';
-import { contiguous } from './sequence.ts';
+import { contiguous, keyReader, type KeyValue } from '../merge/keys.ts';
 
 /** A hashable row key: the value itself for one column, tagged text for several; null is the NULL key. */
 export type RowKey = KeyValue | null;
@@ -45,4 +44,9 @@ export function rowKeys(batch: arrow.RecordBatch, keys: readonly string[]): RowK
 export function keyText(keys: readonly string[], key: RowKey): string {
   if (keys.length === 1) return `${keys[0]}=${key === null ? 'NULL' : typeof key === 'string' ? `'${key}'` : String(key)}`;
   return `(${keys.join(', ')})=${String(key)}`;
+}
+
+/** Text of the key of row `row` of `batch`, for messages. */
+export function keyTextAt(batch: arrow.RecordBatch, keys: readonly string[], row: number): string {
+  return keyText(keys, rowKeys(batch.slice(row, row + 1), keys)[0]);
 }

@@ -2,34 +2,35 @@
 // are newer than what the target already reflects, folded in sequence order
 // into the key's outcome — deleted, or upserted with each column taken from
 // the newest event (or, for columns ignoring NULL updates, from the newest
-// event with a non-NULL value, else the current target row).
+// event with a non-NULL value, else the current target row). Keys are the
+// batch's KeyGroups and the outcome is columnar: a micro-batch of 200k keys
+// makes no object per key.
 import type { ChangeBatch } from './changes.ts';
 import { ApplyChangesError } from './errors.ts';
-import { compareEvent, type KeyState } from './keyState.ts';
-import { keyText, type RowKey } from './rowKey.ts';
+import type { KeyGroups } from './keyGroups.ts';
+import { compareEvent, type GroupStates } from './keyState.ts';
+import { keyTextAt } from './rowKey.ts';
 import { compareSeq, DELETE, seqText, TRUNCATE, UPSERT, type SeqValue } from './sequence.ts';
 
 /** Column source meaning "keep the target's current value". */
 export const KEEP_OLD = -1;
 
-/** The outcome for one key of a micro-batch. */
-export interface Scd1Change {
-  key: RowKey;
-  deleted: boolean;
-  /** Upserts: per output column, the event row its value comes from, or KEEP_OLD; null when every column comes from `seqRow` (and for deletes). */
-  cols: Int32Array | null;
-  /** Whether some column keeps the target's current value (the old row must be read). */
-  needsOld: boolean;
-  /** The state the key has after the batch. */
-  state: KeyState;
-  /** An event row of the key (for its key values) and the row whose sequence value `state` holds. */
-  keyRow: number;
-  seqRow: number;
-}
-
-/** What one micro-batch does to an SCD1 target. */
+/** What one micro-batch does to an SCD1 target: one entry per changed key, in the order of the keys' first events. */
 export interface Scd1Plan {
-  changes: Map<RowKey, Scd1Change>;
+  /** Changed keys. */
+  count: number;
+  /** An event row of each changed key (for its key values). */
+  keyRow: Int32Array;
+  /** The row of the last applied event: its sequence value is the key's new state, and (upserts) its values the new row. */
+  seqRow: Int32Array;
+  /** 1 when the key ends deleted. */
+  deleted: Uint8Array;
+  /** 1 when some column keeps the target's current value (the old row must be read). */
+  needsOld: Uint8Array;
+  /** With ignore-NULL columns: per output column, the event row each changed key's value comes from, or KEEP_OLD; null when every value comes from `seqRow`. */
+  cols: Int32Array[] | null;
+  /** When each new tombstone was made (wall-clock ms; 0 for live keys and for keys a TRUNCATE deleted). */
+  at: Float64Array;
   /** The greatest TRUNCATE sequence value that takes effect, if any: keys whose state is older lose their rows. */
   truncateAt: SeqValue | undefined;
   /** Events ignored because the target already reflects a newer (or equal) event for their key. */
@@ -42,8 +43,10 @@ export interface Scd1Context {
   keys: readonly string[];
   /** Per output column: NULLs in upserts keep the old value. */
   ignoreNull: readonly boolean[];
-  /** The state of a key from earlier batches. */
-  stateOf: (key: RowKey) => KeyState | undefined;
+  /** The batch's events grouped by key. */
+  groups: KeyGroups;
+  /** The state of each group's key from earlier batches. */
+  states: GroupStates;
   /** The greatest TRUNCATE applied by earlier batches. */
   watermark: SeqValue | undefined;
   duplicates: 'resolve' | 'error';
@@ -58,79 +61,114 @@ export interface Scd1Context {
  * delete beats an upsert and otherwise the later arrival wins.
  *
  * @example
- * const plan = reduceScd1(changes, { table: 't', keys: ['id'], ignoreNull: [false, false], stateOf: (k) => states.get(k), watermark: undefined, duplicates: 'resolve', now: Date.now() });
+ * const groups = KeyGroups.of(changes, ['id']);
+ * const plan = reduceScd1(changes, { table: 't', keys: ['id'], ignoreNull: [false, false], groups, states, watermark: undefined, duplicates: 'resolve', now: Date.now() });
  */
 export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
-  const n = batch.kind.length;
-  const byKey = new Map<RowKey, number[]>();
+  const { order, kind } = batch;
+  const { groups, states } = ctx;
+  const n = kind.length;
   const truncates: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (batch.kind[i] === TRUNCATE) {
-      truncates.push(i);
-      continue;
-    }
-    const list = byKey.get(batch.keys[i]);
-    if (list) list.push(i);
-    else byKey.set(batch.keys[i], [i]);
-  }
-  const byOrder = (a: number, b: number) => compareEvent(batch.order[a], batch.kind[a], batch.order[b], batch.kind[b]) || a - b;
+  for (let i = 0; i < n; i++) if (kind[i] === TRUNCATE) truncates.push(i);
+  const byOrder = (a: number, b: number) => compareEvent(order[a], kind[a], order[b], kind[b]) || a - b;
   truncates.sort(byOrder);
   let truncateAt: SeqValue | undefined;
   const lastTruncate = truncates.at(-1);
-  if (lastTruncate !== undefined && (ctx.watermark === undefined || compareSeq(batch.order[lastTruncate], ctx.watermark) > 0)) {
-    truncateAt = batch.order[lastTruncate];
+  if (lastTruncate !== undefined && (ctx.watermark === undefined || compareSeq(order[lastTruncate], ctx.watermark) > 0)) {
+    truncateAt = order[lastTruncate];
   }
 
   const valid = batch.rows.data.children.map((d) => (i: number) => d.nullCount === 0 || d.getValid(i));
   const ncols = valid.length;
-  // Without ignore-NULL columns every value comes from the last event: no per-key column array.
+  // Without ignore-NULL columns every value comes from the last event: no per-key column arrays.
   const anyIgnoreNull = ctx.ignoreNull.some((x) => x);
-  const changes = new Map<RowKey, Scd1Change>();
-  let ignoredEvents = 0;
-  for (const [key, own] of byKey) {
+  const cap = groups.leaders.length;
+  const plan: Scd1Plan = {
+    count: 0,
+    keyRow: new Int32Array(cap),
+    seqRow: new Int32Array(cap),
+    deleted: new Uint8Array(cap),
+    needsOld: new Uint8Array(cap),
+    cols: anyIgnoreNull ? Array.from({ length: ncols }, () => new Int32Array(cap)) : null,
+    at: new Float64Array(cap),
+    truncateAt,
+    ignoredEvents: 0,
+  };
+  const watermark = ctx.watermark;
+  // Newer than the key's state (and than earlier TRUNCATEs); an upsert equal to a live state is a re-delivery or a tie: the later arrival wins.
+  const applies = (i: number, leader: number) => {
+    const rank = kind[i] === UPSERT ? UPSERT : DELETE;
+    if (watermark !== undefined && compareEvent(order[i], rank, watermark, TRUNCATE) <= 0) return false;
+    if (!states.has[leader]) return true;
+    const c = compareEvent(order[i], rank, states.seq[leader], states.rank[leader]);
+    return c > 0 || (c === 0 && rank === UPSERT);
+  };
+  const emit = (keyRow: number, seqRow: number, deleted: boolean, at: number): number => {
+    const k = plan.count++;
+    plan.keyRow[k] = keyRow;
+    plan.seqRow[k] = seqRow;
+    plan.deleted[k] = deleted ? 1 : 0;
+    plan.at[k] = at;
+    if (plan.cols) for (let c = 0; c < ncols; c++) plan.cols[c][k] = seqRow;
+    return k;
+  };
+
+  const own: number[] = [];
+  for (let g = 0; g < cap; g++) {
+    const leader = groups.leaders[g];
+    if (truncates.length === 0 && groups.single(leader)) {
+      // One event and no TRUNCATE: the common case, without sorting or arrays.
+      if (!applies(leader, leader)) {
+        plan.ignoredEvents++;
+        continue;
+      }
+      if (kind[leader] !== UPSERT) {
+        emit(leader, leader, true, ctx.now);
+        continue;
+      }
+      const k = emit(leader, leader, false, 0);
+      // A single upsert builds on the target's current values.
+      if (plan.cols) {
+        for (let c = 0; c < ncols; c++) {
+          if (ctx.ignoreNull[c] && !valid[c](leader)) {
+            plan.cols[c][k] = KEEP_OLD;
+            plan.needsOld[k] = 1;
+          }
+        }
+      }
+      continue;
+    }
+    own.length = 0;
+    for (let i = leader; i >= 0; i = groups.nextOf(i)) own.push(i);
     own.sort(byOrder);
     if (ctx.duplicates === 'error') {
       for (let j = 1; j < own.length; j++) {
-        if (compareSeq(batch.order[own[j - 1]], batch.order[own[j]]) === 0) {
+        if (compareSeq(order[own[j - 1]], order[own[j]]) === 0) {
           throw new ApplyChangesError(
-            `applyChanges into ${ctx.table}: two events for ${keyText(ctx.keys, key)} have the same sequence value ${seqText(batch.order[own[j]])} ` +
+            `applyChanges into ${ctx.table}: two events for ${keyTextAt(batch.rows, ctx.keys, leader)} have the same sequence value ${seqText(order[own[j]])} ` +
               `(rows ${own[j - 1]} and ${own[j]} of the micro-batch); there must be one distinct update per key per sequence value`,
           );
         }
       }
     }
     const events = truncates.length > 0 ? [...own, ...truncates].sort(byOrder) : own;
-    const state = ctx.stateOf(key);
-    // Newer than the key's state; an upsert equal to a live state is a re-delivery or a tie: the later arrival wins.
-    const applies = (i: number) => {
-      const rank = batch.kind[i] === UPSERT ? UPSERT : DELETE;
-      if (ctx.watermark !== undefined && compareEvent(batch.order[i], rank, ctx.watermark, TRUNCATE) <= 0) return false;
-      if (!state) return true;
-      const c = compareEvent(batch.order[i], rank, state.seq, state.rank);
-      return c > 0 || (c === 0 && rank === UPSERT);
-    };
-    const effective = events.filter(applies);
-    for (const i of own) if (!applies(i)) ignoredEvents++;
-    if (effective.length === 0 || effective.every((i) => batch.kind[i] === TRUNCATE)) {
+    const effective = events.filter((i) => applies(i, leader));
+    for (const i of own) if (!applies(i, leader)) plan.ignoredEvents++;
+    if (effective.length === 0 || effective.every((i) => kind[i] === TRUNCATE)) {
       // Truncates alone are handled table-wide through truncateAt.
       continue;
     }
     const last = effective[effective.length - 1];
-    if (batch.kind[last] !== UPSERT) {
-      const at = batch.kind[last] === TRUNCATE ? 0 : ctx.now;
-      changes.set(key, { key, deleted: true, cols: null, needsOld: false, state: { seq: batch.order[last], rank: DELETE, at }, keyRow: own[0], seqRow: last });
+    if (kind[last] !== UPSERT) {
+      emit(leader, last, true, kind[last] === TRUNCATE ? 0 : ctx.now);
       continue;
     }
+    const k = emit(leader, last, false, 0);
+    if (!plan.cols) continue;
     let from = effective.length - 1;
-    while (from > 0 && batch.kind[effective[from - 1]] === UPSERT) from--;
-    if (!anyIgnoreNull) {
-      changes.set(key, { key, deleted: false, cols: null, needsOld: false, state: { seq: batch.order[last], rank: UPSERT, at: 0 }, keyRow: own[0], seqRow: last });
-      continue;
-    }
+    while (from > 0 && kind[effective[from - 1]] === UPSERT) from--;
     // Without a delete in the chain the row builds on the target's current values.
     const onOld = from === 0;
-    const cols = new Int32Array(ncols).fill(last);
-    let needsOld = false;
     for (let c = 0; c < ncols; c++) {
       if (!ctx.ignoreNull[c]) continue;
       let src = KEEP_OLD;
@@ -141,10 +179,9 @@ export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
         }
       }
       if (src === KEEP_OLD && !onOld) src = last; // nothing to keep: NULL
-      if (src === KEEP_OLD) needsOld = true;
-      cols[c] = src;
+      if (src === KEEP_OLD) plan.needsOld[k] = 1;
+      plan.cols[c][k] = src;
     }
-    changes.set(key, { key, deleted: false, cols, needsOld, state: { seq: batch.order[last], rank: UPSERT, at: 0 }, keyRow: own[0], seqRow: last });
   }
-  return { changes, truncateAt, ignoredEvents };
+  return plan;
 }

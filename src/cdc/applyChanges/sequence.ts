@@ -3,8 +3,7 @@
 // decimals (unscaled; one scale per column), strings, booleans, and arrays of
 // those for struct sequencing (compared field by field, NULL first).
 import * as arrow from 'apache-arrow';
-import { gatherData } from '../../reactive/expression/filter-batch.ts';
-import { keyReader, type KeyValue } from '../merge/keys.ts';
+import { contiguous, keyReader, type KeyValue } from '../merge/keys.ts';
 
 /** One comparable sequence value; arrays are struct sequences. */
 export type SeqValue = KeyValue | null | SeqValue[];
@@ -32,14 +31,6 @@ export function compareSeq(a: SeqValue, b: SeqValue): number {
   }
   // Same column type on both sides: JS < orders numbers with bigints, strings by code unit.
   return (a as KeyValue) < (b as KeyValue) ? -1 : (a as KeyValue) > (b as KeyValue) ? 1 : 0;
-}
-
-/** `data` with offset 0, which the buffer readers assume. */
-export function contiguous(data: arrow.Data): arrow.Data {
-  if (data.offset === 0) return data;
-  const idx = new Int32Array(data.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return gatherData(data, idx);
 }
 
 /** Reads the comparable value of every row of a sequence column (a struct: one array per row). */

@@ -6,7 +6,6 @@
 // inserts. A file whose every row is deleted is just removed.
 
 import type { Add, Remove } from '../../delta/actions.ts';
-import { readDeletionVector } from '../../delta/deletion-vector.ts';
 import { unionRows, writeDeletionVectors } from '../../delta/deletion-vector-writer.ts';
 import { parseJson, stringifyJson, type JsonValue } from '../../delta/json.ts';
 import { removeOf } from '../../delta/operations/write.ts';
@@ -37,10 +36,8 @@ export async function maskFiles(storage: Storage, changes: readonly FileChanges[
   let dvRemoved = 0;
   let dvUpdated = 0;
   for (const c of changes) {
-    const { add, rowIndexes } = c.match;
-    const existing = add.deletionVector ? await readDeletionVector(storage, add.deletionVector) : new Uint32Array(0);
-    const changedRows = Uint32Array.from(c.changed, (p) => rowIndexes[p]);
-    const rows = unionRows(existing, changedRows);
+    const { add, deleted: existing, physical } = c.match;
+    const rows = unionRows(existing, physical);
     removes.push(removeOf(add, now));
     if (add.deletionVector) dvRemoved++;
     if (rows.length === existing.length + c.match.rows) continue; // every physical row deleted: the file goes

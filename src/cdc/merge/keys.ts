@@ -5,6 +5,7 @@
 // into one string with type tags, so `('a', 1)` and `('a1', null)` differ.
 
 import * as arrow from 'apache-arrow';
+import { gatherData } from '../../reactive/expression/filter-batch.ts';
 
 /** A hashable key value; null for SQL NULL (never equal to anything). */
 export type KeyValue = number | bigint | string | boolean;
@@ -13,6 +14,14 @@ export type KeyValue = number | bigint | string | boolean;
 export type KeyReader = (i: number) => KeyValue | null;
 
 const DECODER = new TextDecoder();
+
+/** `data` with offset 0, which the buffer readers assume. */
+export function contiguous(data: arrow.Data): arrow.Data {
+  if (data.offset === 0) return data;
+  const idx = new Int32Array(data.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  return gatherData(data, idx);
+}
 
 /** A reader of one column's key values; `data` is one contiguous Arrow Data. */
 export function keyReader(data: arrow.Data): KeyReader {

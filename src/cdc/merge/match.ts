@@ -9,10 +9,14 @@ import * as arrow from 'apache-arrow';
 import type { Add } from '../../delta/actions.ts';
 import { takeRows } from '../../delta/operations/take.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
+import { readDeletionVector } from '../../delta/deletion-vector.ts';
+import { readFileColumns } from '../../delta/maintenance/native-read.ts';
+import { readAhead } from '../../delta/read-ahead.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
-import { compositeReader, keyReader, type KeyValue } from './keys.ts';
+import { KeyIndex } from './key-index.ts';
+import { contiguous, keyReader } from './keys.ts';
 import { MergeError, MultipleSourceRowsMatchedError } from './errors.ts';
 import type { MergePlan, SidedPredicate } from './plan.ts';
 
@@ -25,8 +29,8 @@ export interface SourceSide {
   batch: arrow.RecordBatch;
   /** The rows wrapped as the `source` alias column ([source: struct]). */
   aliased: arrow.RecordBatch;
-  /** Key → source row, or rows when several share a key. Empty map without equi keys. */
-  index: Map<KeyValue, number | number[]>;
+  /** The source rows by key (every row; probes skip rows that are not joinable). Null without equi keys. */
+  index: KeyIndex | null;
   /** Rows that can match at all: source-only ON conjuncts hold (all rows when there are none). */
   joinable: Uint8Array;
   /** Per source-only WHEN MATCHED condition (by clause): its mask over the source rows. */
@@ -35,22 +39,27 @@ export interface SourceSide {
   keyData: arrow.Data[];
 }
 
-/** What the join decided for one target file. */
+/**
+ * What the join decided for one target file: the rows that get an action,
+ * in ascending order (no per-row array over the whole file).
+ */
 export interface FileMatch {
   add: Add;
   /** Live rows of the file (deletion vector applied). */
   rows: number;
-  /** Physical row index of each live row. */
-  rowIndexes: Uint32Array;
+  /** Rows the file's deletion vector already deletes (physical indexes, ascending). */
+  deleted: Uint32Array;
+  /** Live-row positions of the rows with an action, ascending. */
+  positions: Int32Array;
+  /** Their physical row indexes in the Parquet file (what a deletion vector names). */
+  physical: Uint32Array;
   /**
-   * Action per live row: WHEN MATCHED clause `i` as `i`, WHEN NOT MATCHED BY
-   * SOURCE clause `j` as `matched.length + j`, or {@link NO_ACTION}.
+   * Per position: WHEN MATCHED clause `i` as `i`, WHEN NOT MATCHED BY SOURCE
+   * clause `j` as `matched.length + j`.
    */
   action: Int32Array;
-  /** The source row of a WHEN MATCHED action (else -1). */
+  /** Per position: the source row of a WHEN MATCHED action (else -1). */
   sourceRow: Int32Array;
-  /** Rows with an action. */
-  touched: number;
 }
 
 /** Result of probing every candidate file. */
@@ -90,25 +99,18 @@ export function prepareSource(plan: MergePlan, batch: arrow.RecordBatch, table: 
   }
   const clauseMasks = plan.matched.map((c) => (c.condition?.side === 'source' ? c.condition.predicate.mask(aliased).mask : null));
 
-  const index = new Map<KeyValue, number | number[]>();
-  const keyData = plan.keys.map((k) => concatVector(k.source.evaluate(aliased)));
+  const keyData = plan.keys.map((k) => contiguous(concatVector(k.source.evaluate(aliased))));
+  let index: KeyIndex | null = null;
   if (plan.keys.length > 0) {
-    const readers = plan.keys.map((k, i) => ({ key: k, read: keyReader(keyData[i]) }));
-    const composite = compositeReader(readers.map((r) => r.read), plan.nullSafe);
-    for (let i = 0; i < n; i++) {
-      const key = composite(i);
-      if (key === null) {
-        const bad = readers.find((r) => r.read(i) === null)!;
-        throw new MergeError(
-          `MERGE into Delta table ${table}: source row ${i} has a NULL join key (${bad.key.source.sql} for target column '${bad.key.target}'); ` +
-            'a NULL key never matches, so the row could never be updated or deleted later. Filter or fix such rows first; nothing was written',
-        );
-      }
-      if (!joinable[i]) continue;
-      const prev = index.get(key);
-      if (prev === undefined) index.set(key, i);
-      else if (typeof prev === 'number') index.set(key, [prev, i]);
-      else prev.push(i);
+    index = KeyIndex.build(keyData, { nullSafe: plan.nullSafe });
+    // Without null-safe keys a row with a NULL key part is left out of the index.
+    const bad = index.first.indexOf(-1);
+    if (bad >= 0) {
+      const k = plan.keys.findIndex((_, j) => keyReader(keyData[j])(bad) === null);
+      throw new MergeError(
+        `MERGE into Delta table ${table}: source row ${bad} has a NULL join key (${plan.keys[k].source.sql} for target column '${plan.keys[k].target}'); ` +
+          'a NULL key never matches, so the row could never be updated or deleted later. Filter or fix such rows first; nothing was written',
+      );
     }
   }
   return { batch, aliased, index, joinable, clauseMasks, keyData };
@@ -133,124 +135,221 @@ export async function joinFiles(
   // Spark allows several matches per target row when the only matched clause is an unconditional delete.
   const singleDelete = m === 1 && plan.matched[0].kind === 'delete' && plan.matched[0].condition === null;
   const pairSource = projectSource(plan, source);
-  const needMatchPass = m > 0 || plan.notMatched.length > 0 || plan.notMatchedBySource.length > 0;
+  if (m === 0 && plan.notMatched.length === 0 && plan.notMatchedBySource.length === 0) return { touched, sourceMatched, filesRead: 0 };
+  const keyField = keyOnlyField(plan, source, snapshot);
 
-  for (const add of files) {
-    const { data, rowIndexes } = await scanFileRows(storage, snapshot, add, plan.probeColumns);
+  // The next file is read (and probed or decoded off the JS thread) while this one is matched.
+  const load = async (add: Add) => {
+    const probed = keyField ? await probeKeyPages(storage, snapshot, add, keyField, source.index!) : null;
+    return probed ? { add, probed, scan: null } : { add, probed: null, scan: await scanFileRows(storage, snapshot, add, plan.probeColumns) };
+  };
+  for await (const { add, probed, scan } of readAhead(files, 2, load)) {
+    const out = new TouchedRows();
+    if (probed) {
+      // Key-only join: the pages gave the matching rows; every condition reads the source alone.
+      const pairs = new PairBuffer((t, s) => decidePairs(plan, source, pairSource, null, t, s, [], singleDelete, { out, matchedTarget: null, sourceMatched, table, add }));
+      const { rows, first, deleted } = probed;
+      const joinable = source.joinable;
+      for (let i = 0, d = 0; i < rows.length; i++) {
+        const physical = rows[i];
+        while (d < deleted.length && deleted[d] < physical) d++;
+        if (d < deleted.length && deleted[d] === physical) continue;
+        for (let s = first[i]; s >= 0; s = source.index!.next[s]) if (joinable[s]) pairs.push(physical - d, s);
+      }
+      pairs.flush();
+      if (out.length > 0) touched.push(out.finish(add, probed.live, deleted));
+      continue;
+    }
+    const { data, deleted } = scan!;
     const probe = aliasTarget(plan.schemas.probeTarget, data);
     const n = probe.numRows;
     if (n === 0) continue;
-    const action = new Int32Array(n).fill(NO_ACTION);
-    const sourceRow = new Int32Array(n).fill(-1);
-    const matchedTarget = new Uint8Array(n);
-    let count = 0;
+    const matchedTarget = plan.notMatchedBySource.length > 0 ? new Uint8Array(n) : null;
 
-    if (needMatchPass) {
-      const targetOk = new Uint8Array(n).fill(1);
-      for (const r of plan.residual) {
-        if (r.side !== 'target') continue;
-        const { mask } = r.predicate.mask(probe);
-        for (let i = 0; i < n; i++) targetOk[i] &= mask[i];
+    let targetOk: Uint8Array | null = null;
+    for (const r of plan.residual) {
+      if (r.side !== 'target') continue;
+      const { mask } = r.predicate.mask(probe);
+      if (!targetOk) targetOk = mask.slice();
+      else for (let i = 0; i < n; i++) targetOk[i] &= mask[i];
+    }
+    const targetMasks = plan.matched.map((c) => (c.condition?.side === 'target' ? c.condition.predicate.mask(probe).mask : null));
+
+    // Candidate pairs in target-row order: by key when there are equi keys, else every (target, source) combination.
+    const pairs = new PairBuffer((t, s) => decidePairs(plan, source, pairSource, probe, t, s, targetMasks, singleDelete, { out, matchedTarget, sourceMatched, table, add }));
+    if (source.index) {
+      const index = source.index;
+      const hit = index.probe(plan.keys.map((k) => probeColumn(probe, k.target)));
+      const joinable = source.joinable;
+      for (let t = 0; t < n; t++) {
+        if (hit[t] < 0 || (targetOk && !targetOk[t])) continue;
+        for (let s = hit[t]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(t, s);
       }
-      const targetMasks = plan.matched.map((c) => (c.condition?.side === 'target' ? c.condition.predicate.mask(probe).mask : null));
-
-      // Candidate pairs, in chunks: by key when there are equi keys, else every (target, source) combination.
-      const tBuf = new Int32Array(PAIR_CHUNK);
-      const sBuf = new Int32Array(PAIR_CHUNK);
-      let len = 0;
-      const flush = () => {
-        if (len === 0) return;
-        count += decidePairs(plan, source, pairSource, probe, tBuf.subarray(0, len), sBuf.subarray(0, len), targetMasks, singleDelete, {
-          action, sourceRow, matchedTarget, sourceMatched, table, add,
-        });
-        len = 0;
-      };
-      const push = (t: number, s: number) => {
-        tBuf[len] = t;
-        sBuf[len] = s;
-        if (++len === PAIR_CHUNK) flush();
-      };
-      if (plan.keys.length > 0) {
-        const readers = plan.keys.map((k) => keyReader(probeColumn(probe, k.target)));
-        const key = compositeReader(readers, plan.nullSafe);
-        for (let t = 0; t < n; t++) {
-          if (!targetOk[t]) continue;
-          const k = key(t);
-          if (k === null) continue;
-          const hit = source.index.get(k);
-          if (hit === undefined) continue;
-          if (typeof hit === 'number') push(t, hit);
-          else for (const s of hit) push(t, s);
-        }
-      } else {
-        const sn = source.batch.numRows;
-        for (let t = 0; t < n; t++) {
-          if (!targetOk[t]) continue;
-          for (let s = 0; s < sn; s++) if (source.joinable[s]) push(t, s);
-        }
-      }
-      flush();
-
-      // WHEN NOT MATCHED BY SOURCE: unmatched target rows, first clause whose condition holds.
-      if (plan.notMatchedBySource.length > 0) {
-        const masks = plan.notMatchedBySource.map((c) => (c.condition ? c.condition.predicate.mask(probe).mask : null));
-        for (let t = 0; t < n; t++) {
-          if (matchedTarget[t]) continue;
-          const j = masks.findIndex((mask) => mask === null || mask[t] === 1);
-          if (j >= 0) {
-            action[t] = m + j;
-            count++;
-          }
-        }
+    } else {
+      const sn = source.batch.numRows;
+      for (let t = 0; t < n; t++) {
+        if (targetOk && !targetOk[t]) continue;
+        for (let s = 0; s < sn; s++) if (source.joinable[s]) pairs.push(t, s);
       }
     }
-    if (count > 0) touched.push({ add, rows: n, rowIndexes, action, sourceRow, touched: count });
+    pairs.flush();
+
+    // WHEN NOT MATCHED BY SOURCE: unmatched target rows, first clause whose condition holds.
+    if (matchedTarget) {
+      const bySource = new TouchedRows();
+      const masks = plan.notMatchedBySource.map((c) => (c.condition ? c.condition.predicate.mask(probe).mask : null));
+      for (let t = 0; t < n; t++) {
+        if (matchedTarget[t]) continue;
+        const j = masks.findIndex((mask) => mask === null || mask[t] === 1);
+        if (j >= 0) bySource.push(t, m + j, -1);
+      }
+      out.mergeWith(bySource);
+    }
+    if (out.length > 0) touched.push(out.finish(add, n, deleted));
   }
   return { touched, sourceMatched, filesRead: files.length };
 }
 
+/**
+ * The key column when matching needs nothing of the target but one key
+ * (no target or pair conditions, no WHEN NOT MATCHED BY SOURCE) and the
+ * source index is native: then files are probed page by page instead of
+ * decoded. Null otherwise.
+ */
+function keyOnlyField(plan: MergePlan, source: SourceSide, snapshot: Snapshot): arrow.Field | null {
+  if (!source.index || plan.keys.length !== 1 || plan.notMatchedBySource.length > 0 || plan.residual.length > 0) return null;
+  if (plan.matched.some((c) => c.condition && c.condition.side !== 'source')) return null;
+  return snapshot.arrowSchema.fields.find((f) => f.name === plan.keys[0].target) ?? null;
+}
+
+/** The rows of `add` whose key is in `index` (physical rows, ascending, with the first source row of each); null when the file cannot be probed by pages. */
+async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: Add, key: arrow.Field, index: KeyIndex) {
+  const file = await readFileColumns(storage, snapshot, add, new arrow.Schema([key]));
+  if (!file) return null;
+  let hits: { rows: Int32Array; first: Int32Array } | null;
+  try {
+    hits = await index.probePages(file.bytes, file.columns[0], key.type);
+  } catch {
+    // An encoding the native decoder lacks: the general path decides.
+    return null;
+  }
+  if (!hits) return null;
+  const deleted = add.deletionVector ? await readDeletionVector(storage, add.deletionVector) : new Uint32Array(0);
+  return { ...hits, deleted, live: file.numRows - deleted.length };
+}
+
+/** Candidate (target, source) pairs, handed on in chunks: bounds memory when many rows share keys (or there are no keys). */
+class PairBuffer {
+  private readonly t = new Int32Array(PAIR_CHUNK);
+  private readonly s = new Int32Array(PAIR_CHUNK);
+  private len = 0;
+
+  constructor(private readonly decide: (t: Int32Array, s: Int32Array) => void) {}
+
+  push(t: number, s: number): void {
+    this.t[this.len] = t;
+    this.s[this.len] = s;
+    if (++this.len === PAIR_CHUNK) this.flush();
+  }
+
+  flush(): void {
+    if (this.len === 0) return;
+    this.decide(this.t.subarray(0, this.len), this.s.subarray(0, this.len));
+    this.len = 0;
+  }
+}
+
+/** The touched rows of one file as they are decided, in ascending row order. */
+class TouchedRows {
+  positions: number[] = [];
+  action: number[] = [];
+  sourceRow: number[] = [];
+
+  get length(): number {
+    return this.positions.length;
+  }
+
+  /** The row most recently given an action (pairs of one row are decided together). */
+  last(): number {
+    return this.positions.length > 0 ? this.positions[this.positions.length - 1] : -1;
+  }
+
+  push(position: number, action: number, sourceRow: number): void {
+    this.positions.push(position);
+    this.action.push(action);
+    this.sourceRow.push(sourceRow);
+  }
+
+  /** Interleaves another ascending list of rows (disjoint from this one). */
+  mergeWith(other: TouchedRows): void {
+    if (other.length === 0) return;
+    const a = { p: this.positions, a: this.action, s: this.sourceRow };
+    this.positions = [];
+    this.action = [];
+    this.sourceRow = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.p.length || j < other.length) {
+      if (j >= other.length || (i < a.p.length && a.p[i] < other.positions[j])) this.push(a.p[i], a.a[i], a.s[i++]);
+      else this.push(other.positions[j], other.action[j], other.sourceRow[j++]);
+    }
+  }
+
+  finish(add: Add, rows: number, deleted: Uint32Array): FileMatch {
+    const positions = Int32Array.from(this.positions);
+    // The physical row of each live position: skip the deleted rows below it.
+    const physical = new Uint32Array(positions.length);
+    for (let i = 0, d = 0; i < positions.length; i++) {
+      while (d < deleted.length && deleted[d] <= positions[i] + d) d++;
+      physical[i] = positions[i] + d;
+    }
+    return { add, rows, deleted, positions, physical, action: Int32Array.from(this.action), sourceRow: Int32Array.from(this.sourceRow) };
+  }
+}
+
 interface DecideState {
-  action: Int32Array;
-  sourceRow: Int32Array;
-  matchedTarget: Uint8Array;
+  out: TouchedRows;
+  /** Rows that matched some source row (kept only when WHEN NOT MATCHED BY SOURCE clauses exist). */
+  matchedTarget: Uint8Array | null;
   sourceMatched: Uint8Array;
   table: string;
   add: Add;
 }
 
-/** Applies the residual ON condition and the WHEN MATCHED clauses to candidate pairs; returns the rows newly given an action. */
+/** Applies the residual ON condition and the WHEN MATCHED clauses to candidate pairs (in target-row order). */
 function decidePairs(
   plan: MergePlan,
   source: SourceSide,
   pairSource: arrow.RecordBatch | null,
-  probe: arrow.RecordBatch,
+  probe: arrow.RecordBatch | null,
   t: Int32Array,
   s: Int32Array,
   targetMasks: (Uint8Array | null)[],
   singleDelete: boolean,
   st: DecideState,
-): number {
+): void {
   const len = t.length;
   const pairConds = plan.residual.filter((r) => r.side === 'pair');
   const pairClauses = plan.matched.map((c) => c.condition?.side === 'pair');
   let pairs: arrow.RecordBatch | null = null;
-  const pairBatch = () => (pairs ??= buildPairs(plan, pairSource!, probe, s, t));
-  const ok = new Uint8Array(len).fill(1);
+  const pairBatch = () => (pairs ??= buildPairs(plan, pairSource!, probe!, s, t));
+  let ok: Uint8Array | null = null;
   for (const r of pairConds) {
     const { mask } = r.predicate.mask(pairBatch());
-    for (let i = 0; i < len; i++) ok[i] &= mask[i];
+    if (!ok) ok = mask.slice();
+    else for (let i = 0; i < len; i++) ok[i] &= mask[i];
   }
   const pairMasks = plan.matched.map((c, i) => (pairClauses[i] ? (c.condition as SidedPredicate).predicate.mask(pairBatch()).mask : null));
-  let count = 0;
+  const clauses = plan.matched;
   for (let i = 0; i < len; i++) {
-    if (!ok[i]) continue;
+    if (ok && !ok[i]) continue;
     const tr = t[i];
     const sr = s[i];
-    st.matchedTarget[tr] = 1;
+    if (st.matchedTarget) st.matchedTarget[tr] = 1;
     st.sourceMatched[sr] = 1;
     let clause = -1;
-    for (let c = 0; c < plan.matched.length; c++) {
-      const cond = plan.matched[c].condition;
+    for (let c = 0; c < clauses.length; c++) {
+      const cond = clauses[c].condition;
       const holds =
         cond === null ? true : cond.side === 'source' ? source.clauseMasks[c]![sr] === 1 : cond.side === 'target' ? targetMasks[c]![tr] === 1 : pairMasks[c]![i] === 1;
       if (holds) {
@@ -259,19 +358,18 @@ function decidePairs(
       }
     }
     if (clause < 0) continue;
-    if (st.action[tr] !== NO_ACTION) {
+    // Pairs come in target-row order, so an earlier action on this row is the last one recorded.
+    if (st.out.last() === tr) {
       if (singleDelete) continue;
+      const previous = st.out.sourceRow[st.out.length - 1];
       throw new MultipleSourceRowsMatchedError(
         `MERGE into Delta table ${st.table} failed: multiple source rows matched and attempted to modify the same target row ` +
-          `(row ${tr} of file ${st.add.path}; source rows ${st.sourceRow[tr]} and ${sr}). ` +
+          `(row ${tr} of file ${st.add.path}; source rows ${previous} and ${sr}). ` +
           'Deduplicate the source so each target row is matched by at most one source row; nothing was written',
       );
     }
-    st.action[tr] = clause;
-    st.sourceRow[tr] = sr;
-    count++;
+    st.out.push(tr, clause, sr);
   }
-  return count;
 }
 
 /** The source projected to the columns pair conditions read, as the `source` alias (null when no pair condition exists). */

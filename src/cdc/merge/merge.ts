@@ -27,7 +27,7 @@ import { joinFiles, prepareSource } from './match.ts';
 import type { MergeMetrics, MergeOptions, MergeResult } from './options.ts';
 import { planMerge } from './plan.ts';
 import { pruneFiles } from './prune.ts';
-import { changesOfFile, insertedRows, type FileChanges } from './rewrite.ts';
+import { changesOfFile, insertedRows, sourceUpdates, type FileChanges } from './rewrite.ts';
 
 /** Deletion vectors up to this size go inline into the log: a few changed rows need no extra file. */
 const DEFAULT_INLINE_DV_BYTES = 64;
@@ -102,7 +102,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   for (const m of join.touched) changes.push(await changesOfFile(storage, snapshot, plan, sourceSide, m, whole, !useDv, now));
 
   // Everything that can fail on the data is checked before the first file is written.
-  const updated = changes.flatMap((c) => c.updated);
+  const updated = [...changes.flatMap((c) => c.updated), ...sourceUpdates(plan, sourceSide, changes, snapshot.arrowSchema, name, now)];
   const newRows = [...updated, ...inserted];
   if (newRows.length > 0) {
     await enforceConstraints(new arrow.Table(snapshot.arrowSchema, newRows), snapshot.schema, tableConstraints(snapshot.schema, snapshot.properties), name);
@@ -160,7 +160,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
     metrics.numTargetRowsUpdated = metrics.numTargetRowsMatchedUpdated + metrics.numTargetRowsNotMatchedBySourceUpdated;
     metrics.numTargetRowsDeleted = metrics.numTargetRowsMatchedDeleted + metrics.numTargetRowsNotMatchedBySourceDeleted;
     metrics.numTargetRowsInserted = inserted.reduce((s, b) => s + b.numRows, 0);
-    metrics.numTargetRowsCopied = useDv ? 0 : sum((c) => c.copied.length);
+    metrics.numTargetRowsCopied = useDv ? 0 : sum((c) => c.copiedCount);
     metrics.numOutputRows = output.reduce((s, b) => s + b.numRows, 0);
     metrics.numTargetFilesAdded = dataAdds.length;
     // With deletion vectors a touched file stays (re-added with its vector) unless all its rows went.

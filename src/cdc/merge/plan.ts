@@ -45,6 +45,8 @@ export interface MatchedAction {
   kind: 'update' | 'delete';
   /** Every target column, in table order (update only). */
   assignments: Assignment[];
+  /** An update whose values are source columns (or NULL) only: its new rows are source rows, not read from the target. */
+  sourceOnly: boolean;
 }
 
 export interface InsertAction {
@@ -268,12 +270,16 @@ export function planMerge(options: MergeOptions, sourceSchema: arrow.Schema, tar
       return { column: name, type, copy: null, expr, targetColumns: [...q.targetColumns] };
     });
 
-  const matched: MatchedAction[] = matchedQ.map((c, i) => ({
-    condition: sided(c.condition, `WHEN MATCHED clause ${i + 1} condition`, c.text),
-    conditionText: c.text,
-    kind: c.kind,
-    assignments: c.assignments ? assignmentsOf(c.assignments, schemas.fullPair, `WHEN MATCHED clause ${i + 1}`, true) : [],
-  }));
+  const matched: MatchedAction[] = matchedQ.map((c, i) => {
+    const assignments = c.assignments ? assignmentsOf(c.assignments, schemas.fullPair, `WHEN MATCHED clause ${i + 1}`, true) : [];
+    return {
+      condition: sided(c.condition, `WHEN MATCHED clause ${i + 1} condition`, c.text),
+      conditionText: c.text,
+      kind: c.kind,
+      assignments,
+      sourceOnly: c.kind === 'update' && assignments.every((a) => (a.copy ? a.copy.side === 'source' : a.expr === null)),
+    };
+  });
   const notMatched: InsertAction[] = notMatchedQ.map((c, i) => ({
     condition: predicate(c.condition, schemas.source, `WHEN NOT MATCHED clause ${i + 1} condition`, c.text),
     conditionText: c.text,
@@ -284,6 +290,7 @@ export function planMerge(options: MergeOptions, sourceSchema: arrow.Schema, tar
     conditionText: c.text,
     kind: c.kind,
     assignments: c.assignments ? assignmentsOf(c.assignments, schemas.target, `WHEN NOT MATCHED BY SOURCE clause ${i + 1}`, true) : [],
+    sourceOnly: false,
   }));
 
   const describe = (list: { kind?: string; text?: string }[], fallback: string) =>

@@ -11,21 +11,27 @@ import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { MergeError } from './errors.ts';
-import { concatVector, contiguousColumns, NO_ACTION, type FileMatch, type SourceSide } from './match.ts';
+import { concatVector, contiguousColumns, type FileMatch, type SourceSide } from './match.ts';
 import type { Assignment, MergePlan } from './plan.ts';
 
 /** The changes a merge makes to one touched file. */
 export interface FileChanges {
   match: FileMatch;
-  /** Positions (among the file's live rows) left as they are, ascending. */
-  copied: Int32Array;
-  /** Positions updated or deleted, ascending. */
+  /** Positions (among the file's live rows) updated or deleted, ascending. */
   changed: Int32Array;
+  /** Live rows left as they are. */
+  copiedCount: number;
   /** Unchanged rows, in the table's schema (only when asked for: copy-on-write). */
   copiedRows: arrow.RecordBatch | null;
-  /** New images of updated rows, in the table's schema. */
+  /** New images of updated rows whose values read the target, in the table's schema. */
   updated: arrow.RecordBatch[];
-  /** Old images of the updated rows (same order as `updated`, concatenated). */
+  /**
+   * Per WHEN MATCHED clause whose assignments copy source columns only: the
+   * source rows it updates here. Their new images are the source rows
+   * themselves, gathered once for all files (see {@link sourceUpdates}).
+   */
+  sourceOnly: Map<number, Int32Array>;
+  /** Old images of the updated rows. */
   preimages: arrow.RecordBatch[];
   /** Old images of deleted rows. */
   deleted: arrow.RecordBatch | null;
@@ -51,7 +57,24 @@ export async function changesOfFile(
 ): Promise<FileChanges> {
   const table = snapshot.table;
   const fields = snapshot.arrowSchema.fields;
-  const readNames = whole ? fields.map((f) => f.name) : plan.updateColumns;
+  const m = plan.matched.length;
+  const clauses = m + plan.notMatchedBySource.length;
+  // Changed positions grouped by clause (each group ascending): a counting sort over the actions.
+  const { positions, action: actionOf, sourceRow } = match;
+  const start = new Int32Array(clauses + 1);
+  for (let i = 0; i < positions.length; i++) start[actionOf[i] + 1]++;
+  for (let c = 0; c < clauses; c++) start[c + 1] += start[c];
+  const grouped = new Int32Array(positions.length);
+  const fill = start.slice(0, clauses);
+  for (let i = 0; i < positions.length; i++) grouped[fill[actionOf[i]]++] = i;
+
+  const readsTarget = (clause: number) => {
+    const action = clause < m ? plan.matched[clause] : plan.notMatchedBySource[clause - m];
+    return action.kind === 'update' && !(clause < m && plan.matched[clause].sourceOnly);
+  };
+  let readNames = whole ? fields.map((f) => f.name) : plan.updateColumns;
+  // Without a clause here that reads the target, its columns are not needed (deletes and source-only updates).
+  if (!whole && !Array.from({ length: clauses }, (_, c) => c).some((c) => start[c + 1] > start[c] && readsTarget(c))) readNames = [];
   let read: arrow.RecordBatch | null = null;
   if (readNames.length > 0) {
     const { data } = await scanFileRows(storage, snapshot, match.add, readNames);
@@ -63,66 +86,97 @@ export async function changesOfFile(
   }
   const aliasType = plan.schemas.target.fields[0].type as arrow.Struct;
   // The `target` alias struct of some rows: read columns gathered, the others NULL (no expression reads them).
-  const targetRows = (positions: Int32Array): arrow.Data => {
-    const taken = read ? takeRows(read, positions) : null;
+  const targetRows = (at: Int32Array): arrow.Data => {
+    const taken = read ? takeRows(read, at) : null;
     const children = aliasType.children.map((f) => {
       const i = readNames.indexOf(f.name);
-      return taken && i >= 0 ? taken.data.children[i] : nullData(f.type, positions.length);
+      return taken && i >= 0 ? taken.data.children[i] : nullData(f.type, at.length);
     });
-    return arrow.makeData({ type: aliasType, length: positions.length, nullCount: 0, children });
+    return arrow.makeData({ type: aliasType, length: at.length, nullCount: 0, children });
   };
-  const m = plan.matched.length;
-  const copied: number[] = [];
-  const changed: number[] = [];
-  const byClause = new Map<number, number[]>();
-  for (let i = 0; i < match.rows; i++) {
-    const a = match.action[i];
-    if (a === NO_ACTION) copied.push(i);
-    else {
-      changed.push(i);
-      let list = byClause.get(a);
-      if (!list) byClause.set(a, (list = []));
-      list.push(i);
-    }
-  }
   const counts = { matchedUpdated: 0, matchedDeleted: 0, bySourceUpdated: 0, bySourceDeleted: 0 };
   const updated: arrow.RecordBatch[] = [];
+  const sourceOnly = new Map<number, Int32Array>();
   const preimages: arrow.RecordBatch[] = [];
-  const deletedIdx: number[] = [];
-  for (const [clause, rows] of [...byClause].sort((a, b) => a[0] - b[0])) {
+  const deletedIdx: Int32Array[] = [];
+  for (let clause = 0; clause < clauses; clause++) {
+    const idx = grouped.subarray(start[clause], start[clause + 1]);
+    if (idx.length === 0) continue;
+    const rows = Int32Array.from(idx, (i) => positions[i]);
     const isMatched = clause < m;
     const action = isMatched ? plan.matched[clause] : plan.notMatchedBySource[clause - m];
     if (action.kind === 'delete') {
-      deletedIdx.push(...rows);
+      deletedIdx.push(rows);
       if (isMatched) counts.matchedDeleted += rows.length;
       else counts.bySourceDeleted += rows.length;
       continue;
     }
-    const t = Int32Array.from(rows);
-    const target = targetRows(t);
-    if (isMatched) {
-      const sourceRows = takeRows(source.batch, Int32Array.from(rows, (r) => match.sourceRow[r])).data;
-      const batch = aliasedBatch(plan.schemas.fullPair, [sourceRows, target]);
-      updated.push(assign(action.assignments, batch, { source: sourceRows, target }, snapshot.arrowSchema, table, now));
+    const sourceIdx = Int32Array.from(idx, (i) => sourceRow[i]);
+    if (isMatched && plan.matched[clause].sourceOnly) {
+      sourceOnly.set(clause, sourceIdx);
       counts.matchedUpdated += rows.length;
     } else {
-      const batch = aliasedBatch(plan.schemas.target, [target]);
-      updated.push(assign(action.assignments, batch, { target }, snapshot.arrowSchema, table, now));
-      counts.bySourceUpdated += rows.length;
+      // The target rows only when an assignment reads them.
+      let target: arrow.Data | null = null;
+      const targetOf = () => (target ??= targetRows(rows));
+      if (isMatched) {
+        const sourceRows = takeRows(source.batch, sourceIdx).data;
+        const batch = () => aliasedBatch(plan.schemas.fullPair, [sourceRows, targetOf()]);
+        updated.push(assign(action.assignments, rows.length, batch, { source: sourceRows, target: targetOf }, snapshot.arrowSchema, table, now));
+        counts.matchedUpdated += rows.length;
+      } else {
+        const batch = () => aliasedBatch(plan.schemas.target, [targetOf()]);
+        updated.push(assign(action.assignments, rows.length, batch, { target: targetOf }, snapshot.arrowSchema, table, now));
+        counts.bySourceUpdated += rows.length;
+      }
     }
-    if (whole) preimages.push(plainRows(snapshot.arrowSchema, read!, t));
+    if (whole) preimages.push(plainRows(snapshot.arrowSchema, read!, rows));
   }
-  deletedIdx.sort((a, b) => a - b);
+  const deleted = deletedIdx.length === 1 ? deletedIdx[0] : Int32Array.from(deletedIdx.flatMap((d) => [...d])).sort();
+  let copiedRows: arrow.RecordBatch | null = null;
+  if (whole && keepCopied) {
+    // The complement of the changed positions.
+    const copied = new Int32Array(match.rows - positions.length);
+    for (let p = 0, i = 0, k = 0; p < match.rows; p++) {
+      if (i < positions.length && positions[i] === p) i++;
+      else copied[k++] = p;
+    }
+    copiedRows = plainRows(snapshot.arrowSchema, read!, copied);
+  }
   return {
     match,
-    copied: Int32Array.from(copied),
-    changed: Int32Array.from(changed),
-    copiedRows: whole && keepCopied ? plainRows(snapshot.arrowSchema, read!, Int32Array.from(copied)) : null,
+    changed: positions,
+    copiedCount: match.rows - positions.length,
+    copiedRows,
     updated,
+    sourceOnly,
     preimages,
-    deleted: whole && deletedIdx.length > 0 ? plainRows(snapshot.arrowSchema, read!, Int32Array.from(deletedIdx)) : null,
+    deleted: whole && deleted.length > 0 ? plainRows(snapshot.arrowSchema, read!, deleted) : null,
     counts,
   };
+}
+
+/**
+ * The new images of the source-only updates of every touched file: per
+ * clause, the source rows gathered once in ascending order.
+ */
+export function sourceUpdates(plan: MergePlan, source: SourceSide, changes: readonly FileChanges[], targetSchema: arrow.Schema, table: string, now: Date): arrow.RecordBatch[] {
+  const out: arrow.RecordBatch[] = [];
+  plan.matched.forEach((clause, c) => {
+    const parts = changes.map((ch) => ch.sourceOnly.get(c)).filter((x): x is Int32Array => x !== undefined);
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    if (total === 0) return;
+    const rows = new Int32Array(total);
+    let k = 0;
+    for (const p of parts) {
+      rows.set(p, k);
+      k += p.length;
+    }
+    rows.sort();
+    const sourceRows = takeRows(source.batch, rows).data;
+    out.push(assign(clause.assignments, total, () => aliasedBatch(plan.schemas.source, [sourceRows]), { source: sourceRows }, targetSchema, table, now));
+  });
+  return out;
 }
 
 /** Rows of a whole-file batch in the table's schema. */
@@ -164,8 +218,8 @@ export function insertedRows(plan: MergePlan, source: SourceSide, sourceMatched:
   plan.notMatched.forEach((clause, c) => {
     if (rowsOf[c].length === 0) return;
     const sourceRows = takeRows(source.batch, Int32Array.from(rowsOf[c])).data;
-    const batch = aliasedBatch(plan.schemas.source, [sourceRows]);
-    out.push(assign(clause.assignments, batch, { source: sourceRows }, targetSchema, table, now));
+    const batch = () => aliasedBatch(plan.schemas.source, [sourceRows]);
+    out.push(assign(clause.assignments, sourceRows.length, batch, { source: sourceRows }, targetSchema, table, now));
   });
   return out;
 }
@@ -177,27 +231,33 @@ export function aliasedBatch(schema: arrow.Schema, rows: arrow.Data[]): arrow.Re
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }));
 }
 
-/** Evaluates assignments into a batch of the table's schema (types normalized, NOT NULL checked by alignment). */
+/**
+ * Evaluates assignments into a batch of `n` rows of the table's schema
+ * (types normalized, NOT NULL checked by alignment). The aliased batch and
+ * the target rows are built only if an assignment needs them.
+ */
 function assign(
   assignments: readonly Assignment[],
-  batch: arrow.RecordBatch,
-  sides: { source?: arrow.Data; target?: arrow.Data },
+  n: number,
+  batchOf: () => arrow.RecordBatch,
+  sides: { source?: arrow.Data; target?: () => arrow.Data },
   targetSchema: arrow.Schema,
   table: string,
   now: Date,
 ): arrow.RecordBatch {
   const fields: arrow.Field[] = [];
   const columns: arrow.Data[] = [];
+  let batch: arrow.RecordBatch | null = null;
   for (const a of assignments) {
     let data: arrow.Data | null = null;
     if (a.copy) {
-      const side = a.copy.side === 'source' ? sides.source! : sides.target!;
+      const side = a.copy.side === 'source' ? sides.source! : sides.target!();
       const i = (side.type as arrow.Struct).children.findIndex((f) => f.name === a.copy!.column);
       data = side.children[i];
     } else if (a.expr) {
       let vec: arrow.Vector;
       try {
-        vec = a.expr.evaluate(batch, { now });
+        vec = a.expr.evaluate((batch ??= batchOf()), { now });
       } catch (err) {
         throw new MergeError(`MERGE into Delta table ${table}: cannot compute column '${a.column}' (${a.expr.sql}): ${(err as Error).message}`);
       }
@@ -209,7 +269,6 @@ function assign(
     columns.push(data);
   }
   const schema = new arrow.Schema(fields);
-  const n = batch.numRows;
   const raw = new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: n, nullCount: 0, children: columns }));
   const { data } = alignToSchema(new arrow.Table(schema, [raw]), targetSchema, { table });
   return data.batches[0];

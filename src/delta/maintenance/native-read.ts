@@ -13,10 +13,12 @@ import { fromAddPath } from '../partition-values.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { takeRows } from '../operations/take.ts';
 import { native } from '../../native/addon.ts';
+import { readFooterTail, readRanges } from './column-ranges.ts';
 import { readFooter } from './rowgroup-copy.ts';
 import { field, numberField, type TList, type TStruct } from './thrift-compact.ts';
 
-interface DecodeColumn {
+/** One column's chunks as the native decoder takes them (see native/maintenance/column_spec_js.h). */
+export interface DecodeColumn {
   type: number;
   typeLength: number;
   maxDef: number;
@@ -29,7 +31,7 @@ interface Decoded {
   validity: Buffer | null;
   offsets: Int32Array | null;
 }
-const core = native as unknown as { decodeColumns(file: Uint8Array, columns: DecodeColumn[]): Promise<Decoded[]> };
+const core = native as unknown as { decodeColumns(file: Uint8Array, columns: DecodeColumn[], rows?: Int32Array): Promise<Decoded[]> };
 
 const PT = { BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
 const CODECS = new Set([0, 1, 2, 4, 6]);
@@ -40,17 +42,42 @@ export function dataSchemaOf(snapshot: Snapshot): arrow.Schema {
   return new arrow.Schema(snapshot.arrowSchema.fields.filter((f) => !partitions.has(f.name)), snapshot.arrowSchema.metadata);
 }
 
+/** Encoded column chunks of a data file, ready for the native decoder. */
+export interface FileColumns {
+  /** The bytes the chunk offsets point into (the whole file, or just the chunks' ranges). */
+  bytes: Uint8Array;
+  /** One entry per wanted column, in the order asked for. */
+  columns: DecodeColumn[];
+  /** Rows in the file (deleted ones included). */
+  numRows: number;
+}
+
 /**
- * The live rows of `add` (deletion vector applied) as one batch of
- * `dataSchema`, decoded natively; null when the file needs the JS reader.
+ * Reads what decoding the columns of `dataSchema` from `add` takes: the
+ * footer (from the file's tail when its size is known) and the byte ranges of
+ * the wanted column chunks only. Null when the file needs the JS reader
+ * (nested, column-mapped or otherwise unsupported columns).
  */
-export async function readFileNative(storage: Storage, snapshot: Snapshot, add: Add, dataSchema: arrow.Schema): Promise<arrow.RecordBatch | null> {
+export async function readFileColumns(storage: Storage, snapshot: Snapshot, add: Add, dataSchema: arrow.Schema): Promise<FileColumns | null> {
   if (snapshot.columnMappingMode !== 'none') return null;
-  const path = fromAddPath(add.path);
-  const where = `Data file ${add.path} of Delta table ${storage.root}`;
-  const bytes = await storage.read(path);
-  if (!bytes) throw new Error(`${where} is missing`);
-  const { meta, numRows } = readFooter(bytes, where);
+  return readParquetColumns(storage, fromAddPath(add.path), add.size, dataSchema, `Data file ${add.path} of Delta table ${storage.root}`);
+}
+
+/**
+ * {@link readFileColumns} for any Parquet file of `storage` (`size` in bytes
+ * when known; `where` names it in errors).
+ */
+export async function readParquetColumns(storage: Storage, path: string, size: number | undefined, dataSchema: arrow.Schema, where: string): Promise<FileColumns | null> {
+  let bytes: Uint8Array | null = null;
+  let meta: TStruct;
+  let numRows: number;
+  if (typeof size === 'number' && size > 0) {
+    ({ meta, numRows } = await readFooterTail(storage, path, size, where));
+  } else {
+    bytes = await storage.read(path);
+    if (!bytes) throw new Error(`${where} is missing`);
+    ({ meta, numRows } = readFooter(bytes, where));
+  }
   const schema = ((field(meta, 2)?.value as TList | undefined)?.items ?? []) as TStruct[];
   if (schema.length === 0) return null;
   const leaves = schema.slice(1);
@@ -59,14 +86,10 @@ export async function readFileNative(storage: Storage, snapshot: Snapshot, add: 
   const names = leaves.map((e) => new TextDecoder().decode(field(e, 4)?.value as Uint8Array));
   const rowGroups = ((field(meta, 4)?.value as TList | undefined)?.items ?? []) as TStruct[];
 
-  const plan: { leaf: number; type: arrow.DataType }[] = [];
+  const columns: DecodeColumn[] = [];
   for (const f of dataSchema.fields) {
     const leaf = names.indexOf(f.name);
     if (leaf < 0 || !compatible(leaves[leaf], f.type)) return null;
-    plan.push({ leaf, type: f.type });
-  }
-  const columns: DecodeColumn[] = [];
-  for (const { leaf } of plan) {
     const e = leaves[leaf];
     const repetition = numberField(e, 3) ?? 0;
     if (repetition === 2) return null;
@@ -84,15 +107,37 @@ export async function readFileNative(storage: Storage, snapshot: Snapshot, add: 
     }
     columns.push({ type: numberField(e, 1) ?? -1, typeLength: numberField(e, 2) ?? 0, maxDef: repetition === 1 ? 1 : 0, chunks });
   }
-  let decoded: Decoded[];
+  if (!bytes) {
+    const chunks = columns.flatMap((c) => c.chunks);
+    const wanted = chunks.reduce((s, ch) => s + ch.end - ch.start, 0);
+    if (wanted > size! / 2) {
+      bytes = await storage.read(path);
+      if (!bytes) throw new Error(`${where} is missing`);
+    } else {
+      // Only the chunks' byte ranges, gathered into one buffer the decoder reads at remapped offsets.
+      const ranges = await readRanges(storage, path, chunks.map((ch) => [ch.start, ch.end] as const));
+      for (const ch of chunks) [ch.start, ch.end] = [ranges.at(ch.start), ranges.at(ch.start) + ch.end - ch.start];
+      bytes = ranges.bytes;
+    }
+  }
+  return { bytes, columns, numRows };
+}
+
+/**
+ * The live rows of `add` (deletion vector applied) as one batch of
+ * `dataSchema`, decoded natively; null when the file needs the JS reader.
+ */
+export async function readFileNative(storage: Storage, snapshot: Snapshot, add: Add, dataSchema: arrow.Schema): Promise<arrow.RecordBatch | null> {
+  const file = await readFileColumns(storage, snapshot, add, dataSchema);
+  if (!file) return null;
+  const numRows = file.numRows;
+  let batch: arrow.RecordBatch;
   try {
-    decoded = await core.decodeColumns(bytes, columns);
+    batch = await decodeFileColumns(file, dataSchema);
   } catch {
     // An encoding the native decoder lacks (or a file it cannot parse): the JS reader decides.
     return null;
   }
-  const children = plan.map((p, i) => toArrowData(p.type, decoded[i], numRows));
-  let batch = new arrow.RecordBatch(dataSchema, arrow.makeData({ type: new arrow.Struct(dataSchema.fields), length: numRows, nullCount: 0, children }));
   if (add.deletionVector) {
     const deleted = await readDeletionVector(storage, add.deletionVector);
     const keep = new Int32Array(numRows - deleted.length);
@@ -105,6 +150,42 @@ export async function readFileNative(storage: Storage, snapshot: Snapshot, add: 
     batch = takeRows(batch, keep.subarray(0, k));
   }
   return batch;
+}
+
+/**
+ * Decodes the columns of `file` (read for `schema`) into one batch — only
+ * the rows `rows` (ascending) when given, page by page, so a few rows of a
+ * long column cost one page of memory. Throws when the decoder lacks an
+ * encoding the file uses.
+ */
+export async function decodeFileColumns(file: FileColumns, schema: arrow.Schema, rows?: Int32Array): Promise<arrow.RecordBatch> {
+  const decoded = await core.decodeColumns(file.bytes, file.columns, rows);
+  const length = rows ? rows.length : file.numRows;
+  const children = schema.fields.map((f, i) => toArrowData(f.type, decoded[i], length));
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }));
+}
+
+/**
+ * Whether Tributary's Parquet writer stores a column of `type` so that the
+ * native decoder reads it back (see {@link compatible}).
+ */
+export function decodesNatively(type: arrow.DataType): boolean {
+  switch (type.typeId) {
+    case arrow.Type.Int:
+      return (type as arrow.Int).isSigned;
+    case arrow.Type.Float:
+      return (type as arrow.Float).precision !== arrow.Precision.HALF;
+    case arrow.Type.Bool:
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary:
+      return true;
+    case arrow.Type.Date:
+      return (type as arrow.Date_).unit === arrow.DateUnit.DAY;
+    case arrow.Type.Timestamp:
+      return (type as arrow.Timestamp).unit === arrow.TimeUnit.MICROSECOND;
+    default:
+      return false;
+  }
 }
 
 /** Whether a flat Parquet leaf decodes straight into the Arrow type. */

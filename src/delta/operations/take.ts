@@ -82,7 +82,11 @@ function takeData(d: arrow.Data, idx: Int32Array): arrow.Data {
       const out = new Uint8Array(total);
       for (let i = 0; i < n; i++) {
         const j = idx[i];
-        out.set(bytes.subarray(offsets[j], offsets[j + 1]), outOffsets[i]);
+        const from = offsets[j];
+        const len = offsets[j + 1] - from;
+        // Short values (most keys and labels) are copied byte by byte: a subarray per row costs more.
+        if (len > 24) out.set(bytes.subarray(from, from + len), outOffsets[i]);
+        else for (let b = 0, to = outOffsets[i]; b < len; b++) out[to + b] = bytes[from + b];
       }
       return arrow.makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: outOffsets, data: out } as never) as arrow.Data;
     }
@@ -102,16 +106,31 @@ function takeData(d: arrow.Data, idx: Int32Array): arrow.Data {
       return arrow.makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: outOffsets, child } as never) as arrow.Data;
     }
     default: {
-      // Fixed-width values: `stride` elements of the values array per row.
-      const src = d.values as unknown as { length: number; [i: number]: number | bigint; constructor: new (n: number) => unknown };
-      const stride = d.stride;
-      const Ctor = src.constructor as new (n: number) => { [i: number]: number | bigint };
-      const out = new Ctor(n * stride);
-      for (let i = 0; i < n; i++) {
-        const from = idx[i] * stride;
-        for (let s = 0; s < stride; s++) out[i * stride + s] = src[from + s];
+      // Fixed-width values, copied as integer lanes: no BigInt or canonicalised NaN per value.
+      const src = d.values as unknown as ArrayBufferView & { BYTES_PER_ELEMENT: number; constructor: new (b: ArrayBuffer) => ArrayBufferView };
+      const rowBytes = src.BYTES_PER_ELEMENT * d.stride;
+      const out = new Uint8Array(n * rowBytes);
+      const lane = rowBytes % 4 === 0 && src.byteOffset % 4 === 0 ? 4 : rowBytes % 2 === 0 && src.byteOffset % 2 === 0 ? 2 : 1;
+      const Lanes = lane === 4 ? Int32Array : lane === 2 ? Uint16Array : Uint8Array;
+      const from = new Lanes(src.buffer as ArrayBuffer, src.byteOffset, Math.floor(src.byteLength / lane));
+      const to = new Lanes(out.buffer);
+      const per = rowBytes / lane;
+      if (per === 2) {
+        for (let i = 0; i < n; i++) {
+          const j = idx[i] * 2;
+          to[2 * i] = from[j];
+          to[2 * i + 1] = from[j + 1];
+        }
+      } else if (per === 1) {
+        for (let i = 0; i < n; i++) to[i] = from[idx[i]];
+      } else {
+        for (let i = 0; i < n; i++) {
+          const j = idx[i] * per;
+          for (let s = 0; s < per; s++) to[i * per + s] = from[j + s];
+        }
       }
-      return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: out } as never) as arrow.Data;
+      const data = new src.constructor(out.buffer);
+      return arrow.makeData({ type, length: n, nullCount, nullBitmap, data } as never) as arrow.Data;
     }
   }
 }

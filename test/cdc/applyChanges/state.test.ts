@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as arrow from 'apache-arrow';
+import { parquetReadObjects } from 'hyparquet';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeltaTable } from '../../../src/delta/table.ts';
@@ -96,13 +97,16 @@ test('state files live under _tributary/ and old ones are removed after compacti
 });
 
 const keptSeq = (extra = {}) => usersOptions({ exceptColumnList: ['operation'], ...extra });
-/** The (key, sequence, rank) entries of a flow's state files, read with apache-arrow's IPC reader. */
-function stateEntries(dir: string, appId = 'apply_changes'): unknown[][] {
+/** The (key, sequence, rank) entries of a flow's state files, read by independent readers: hyparquet (Parquet) or apache-arrow (IPC). */
+async function stateEntries(dir: string, appId = 'apply_changes'): Promise<unknown[][]> {
   const sub = join(dir, '_tributary', 'cdc', appId);
   const out: unknown[][] = [];
   for (const f of readdirSync(sub)) {
-    const t = arrow.tableFromIPC(readFileSync(join(sub, f)));
-    for (const r of t) out.push([r.userId, Number(r.__state_seq), r.__state_rank]);
+    const bytes = readFileSync(join(sub, f));
+    const rows: Record<string, unknown>[] = f.endsWith('.parquet')
+      ? await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) })
+      : [...arrow.tableFromIPC(bytes)].map((r) => r.toJSON());
+    for (const r of rows) out.push([r.userId, Number(r.__state_seq), r.__state_rank]);
   }
   return out.sort();
 }
@@ -112,7 +116,7 @@ test('with the sequence column in the target, state files hold tombstones only',
   await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1], [2, 'B', 'Y', 'INSERT', 2]])], keptSeq());
   assert.equal(readdirSync(dir).includes('_tributary'), false, 'no state for live keys');
   await run(dir, [usersBatch([[2, null, null, 'DELETE', 5], [1, 'A', 'Z', 'UPDATE', 3]])], keptSeq());
-  assert.equal(stateEntries(dir), [[2, 5, 1]]);
+  assert.equal(await stateEntries(dir), [[2, 5, 1]]);
   // Late events: older than the live row (key 1) and than the tombstone (key 2) — both ignored after a restart.
   const [r] = await run(dir, [usersBatch([[1, 'A', 'old', 'UPDATE', 2], [2, 'B', 'old', 'UPDATE', 4]])], keptSeq());
   assert.is(r.numIgnoredEvents, 2);
@@ -122,7 +126,7 @@ test('with the sequence column in the target, state files hold tombstones only',
 test('without the sequence column in the target, state files hold every changed key', async () => {
   const dir = tempTableDir('sall');
   await run(dir, [usersBatch([[1, 'A', 'X', 'INSERT', 1], [2, 'B', 'Y', 'INSERT', 2]]), usersBatch([[2, null, null, 'DELETE', 5]])], usersOptions());
-  assert.equal(stateEntries(dir), [[1, 1, 0], [2, 2, 0], [2, 5, 1]]);
+  assert.equal(await stateEntries(dir), [[1, 1, 0], [2, 2, 0], [2, 5, 1]]);
 });
 
 test('tombstone GC also applies when the sequence column is in the target', async () => {

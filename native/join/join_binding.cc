@@ -1,0 +1,299 @@
+// JS boundary of the key hash tables (src/cdc/merge/key-index.ts):
+//   keyTableBuild(columns, rows, nullSafe, slots: Int32Array, filter: BigUint64Array,
+//                 first: Int32Array, next: Int32Array) → number of distinct keys
+//   keyTableProbe(buildColumns, buildRows, slots, filter, probeColumns, probeRows,
+//                 nullSafe, out: Int32Array) → undefined
+//     slots: 2 × capacity entries (capacity a power of two above the build rows);
+//     filter: max(1, capacity / 16) entries
+//   keyTableProbePages(buildColumns, buildRows, slots, filter, nullSafe, file: Uint8Array,
+//                      column) → Promise<{ rows: Int32Array, first: Int32Array }>
+//     column: a Parquet column of `file` as decodeColumns takes it (a single key
+//     column); its pages are decoded and probed one at a time on a worker
+//     thread, and only the matches come back: the column's row and the first
+//     build row with its key.
+//     columns: { kind (see KeyKind), width, values: TypedArray, offsets?: Int32Array,
+//                valid?: Uint8Array (Arrow validity bitmap) }[]
+// Both run on the calling thread: a probe of millions of rows takes
+// milliseconds, less than a worker hand-off would cost per call. Every buffer
+// is bounds-checked here, so the hashing code never reads outside one.
+#include "join/join_binding.h"
+
+#include <cstring>
+#include <string>
+
+#include "join/key_hash.h"
+#include "maintenance/column_reader.h"
+#include "maintenance/column_spec_js.h"
+
+namespace tributary::join {
+
+namespace {
+
+[[noreturn]] void Bad(Napi::Env env, const std::string& fn, const std::string& msg) { throw Napi::TypeError::New(env, fn + ": " + msg); }
+
+struct View {
+  uint8_t* data = nullptr;
+  size_t bytes = 0;
+  bool present = false;
+};
+
+View ViewOf(Napi::Env env, const std::string& fn, Napi::Value v, const std::string& what) {
+  View out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsTypedArray()) Bad(env, fn, what + " must be a typed array");
+  auto ta = v.As<Napi::TypedArray>();
+  out.data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  out.bytes = ta.ByteLength();
+  out.present = true;
+  return out;
+}
+
+size_t RowsArg(Napi::Env env, const std::string& fn, Napi::Value v) {
+  if (!v.IsNumber()) Bad(env, fn, "rows must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (d < 0 || d > 2147483647.0 || d != static_cast<double>(static_cast<int64_t>(d))) Bad(env, fn, "rows must be an integer in [0, 2^31)");
+  return static_cast<size_t>(d);
+}
+
+KeyRows ColumnsArg(Napi::Env env, const std::string& fn, Napi::Value v, size_t rows, const std::string& side) {
+  if (!v.IsArray()) Bad(env, fn, side + " columns must be an array");
+  auto arr = v.As<Napi::Array>();
+  KeyRows out;
+  out.rows = rows;
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    const std::string where = side + " column " + std::to_string(k);
+    Napi::Value cv = arr.Get(k);
+    if (!cv.IsObject()) Bad(env, fn, where + " must be an object");
+    auto o = cv.As<Napi::Object>();
+    KeyColumn c;
+    const int32_t kind = o.Get("kind").ToNumber().Int32Value();
+    if (kind < 0 || kind > 4) Bad(env, fn, where + ": unknown kind " + std::to_string(kind));
+    c.kind = static_cast<KeyKind>(kind);
+    View values = ViewOf(env, fn, o.Get("values"), where + ".values");
+    if (!values.present) Bad(env, fn, where + ".values is required");
+    c.values = values.data;
+    size_t need = 0;
+    switch (c.kind) {
+      case KeyKind::kFixed:
+        c.width = o.Get("width").ToNumber().Int32Value();
+        if (c.width != 1 && c.width != 2 && c.width != 4 && c.width != 8 && c.width != 16 && c.width != 32) Bad(env, fn, where + ": width must be 1, 2, 4, 8, 16 or 32 bytes");
+        need = rows * static_cast<size_t>(c.width);
+        break;
+      case KeyKind::kFloat32:
+        c.width = 4;
+        need = rows * 4;
+        break;
+      case KeyKind::kFloat64:
+        c.width = 8;
+        need = rows * 8;
+        break;
+      case KeyKind::kBool:
+        need = (rows + 7) / 8;
+        break;
+      case KeyKind::kBytes: {
+        View off = ViewOf(env, fn, o.Get("offsets"), where + ".offsets");
+        if (!off.present || off.bytes < (rows + 1) * 4) Bad(env, fn, where + ".offsets needs rows + 1 entries");
+        c.offsets = reinterpret_cast<const int32_t*>(off.data);
+        int32_t prev = 0;
+        for (size_t r = 0; r <= rows; ++r) {
+          int32_t x;
+          std::memcpy(&x, off.data + r * 4, 4);
+          if (x < 0 || (r > 0 && x < prev) || static_cast<size_t>(x) > values.bytes) Bad(env, fn, where + ": offsets out of range at row " + std::to_string(r));
+          prev = x;
+        }
+        break;
+      }
+    }
+    if (values.bytes < need) Bad(env, fn, where + ".values holds " + std::to_string(values.bytes) + " bytes, " + std::to_string(need) + " needed");
+    View valid = ViewOf(env, fn, o.Get("valid"), where + ".valid");
+    if (valid.present) {
+      if (valid.bytes < (rows + 7) / 8) Bad(env, fn, where + ".valid is shorter than the rows");
+      c.valid = valid.data;
+    }
+    out.columns.push_back(c);
+  }
+  if (out.columns.empty()) Bad(env, fn, side + " has no key columns");
+  return out;
+}
+
+template <typename T>
+T* Out(Napi::Env env, const std::string& fn, Napi::Value v, size_t count, const std::string& what) {
+  View view = ViewOf(env, fn, v, what);
+  if (!view.present || view.bytes < count * sizeof(T)) Bad(env, fn, what + " must hold " + std::to_string(count) + " entries");
+  return reinterpret_cast<T*>(view.data);
+}
+
+// The table's capacity: slots are (row, hash) pairs.
+size_t SlotsArg(Napi::Env env, const std::string& fn, Napi::Value v, size_t rows) {
+  View view = ViewOf(env, fn, v, "slots");
+  const size_t capacity = view.bytes / 8;
+  if (!view.present || capacity <= rows || (capacity & (capacity - 1)) != 0) Bad(env, fn, "slots must be an Int32Array of 2 × a power of two above the build rows");
+  return capacity;
+}
+
+Napi::Value BuildJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "keyTableBuild";
+  if (info.Length() < 7) Bad(env, fn, "expected (columns, rows, nullSafe, slots, filter, first, next)");
+  const size_t rows = RowsArg(env, fn, info[1]);
+  KeyRows build = ColumnsArg(env, fn, info[0], rows, "build");
+  const bool null_safe = info[2].ToBoolean().Value();
+  const size_t capacity = SlotsArg(env, fn, info[3], rows);
+  auto* slots = Out<int32_t>(env, fn, info[3], 2 * capacity, "slots");
+  auto* filter = Out<uint64_t>(env, fn, info[4], FilterWords(capacity), "filter");
+  auto* first = Out<int32_t>(env, fn, info[5], rows, "first");
+  auto* next = Out<int32_t>(env, fn, info[6], rows, "next");
+  const size_t distinct = BuildTable(build, null_safe, slots, capacity, filter, first, next);
+  return Napi::Number::New(env, static_cast<double>(distinct));
+}
+
+bool SameLayout(const KeyRows& a, const KeyRows& b) {
+  if (a.columns.size() != b.columns.size()) return false;
+  for (size_t k = 0; k < a.columns.size(); ++k) {
+    if (a.columns[k].kind != b.columns[k].kind || a.columns[k].width != b.columns[k].width) return false;
+  }
+  return true;
+}
+
+Napi::Value ProbeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "keyTableProbe";
+  if (info.Length() < 8) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, probeColumns, probeRows, nullSafe, out)");
+  const size_t build_rows = RowsArg(env, fn, info[1]);
+  KeyRows build = ColumnsArg(env, fn, info[0], build_rows, "build");
+  const size_t capacity = SlotsArg(env, fn, info[2], build_rows);
+  auto* slots = Out<int32_t>(env, fn, info[2], 2 * capacity, "slots");
+  auto* filter = Out<uint64_t>(env, fn, info[3], FilterWords(capacity), "filter");
+  const size_t probe_rows = RowsArg(env, fn, info[5]);
+  KeyRows probe = ColumnsArg(env, fn, info[4], probe_rows, "probe");
+  if (!SameLayout(build, probe)) Bad(env, fn, "the probe key columns must have the build columns' kinds and widths");
+  const bool null_safe = info[6].ToBoolean().Value();
+  auto* out = Out<int32_t>(env, fn, info[7], probe_rows, "out");
+  // Slots name build rows: a corrupted table must not send the comparison outside the build columns.
+  // and a table without an empty slot would never end a lookup.
+  bool has_empty = false;
+  for (size_t s = 0; s < capacity; ++s) {
+    if (slots[2 * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
+    has_empty |= slots[2 * s] < 0;
+  }
+  if (!has_empty) Bad(env, fn, "slots has no empty entry");
+  ProbeTable(build, slots, capacity, filter, probe, null_safe, out);
+  return env.Undefined();
+}
+
+// The key layout of a decoded Parquet page of physical type `type`.
+KeyColumn PageColumn(const maintenance::DecodedColumn& page, int32_t type) {
+  KeyColumn c;
+  switch (type) {
+    case 0: c.kind = KeyKind::kBool; break;
+    case 1: c.kind = KeyKind::kFixed; c.width = 4; break;
+    case 2: c.kind = KeyKind::kFixed; c.width = 8; break;
+    case 4: c.kind = KeyKind::kFloat32; c.width = 4; break;
+    case 5: c.kind = KeyKind::kFloat64; c.width = 8; break;
+    default: c.kind = KeyKind::kBytes; break;
+  }
+  c.values = page.values.data();
+  c.offsets = c.kind == KeyKind::kBytes ? page.offsets.data() : nullptr;
+  c.valid = page.validity.empty() ? nullptr : page.validity.data();
+  return c;
+}
+
+class ProbePagesWorker : public Napi::AsyncWorker {
+ public:
+  ProbePagesWorker(Napi::Env env, const Napi::CallbackInfo& info) : Napi::AsyncWorker(env, "tributary:keyTableProbePages"), deferred_(Napi::Promise::Deferred::New(env)) {
+    const std::string fn = "keyTableProbePages";
+    if (info.Length() < 7) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, nullSafe, file, column)");
+    const size_t build_rows = RowsArg(env, fn, info[1]);
+    build_ = ColumnsArg(env, fn, info[0], build_rows, "build");
+    if (build_.columns.size() != 1) Bad(env, fn, "a page probe takes one key column");
+    capacity_ = SlotsArg(env, fn, info[2], build_rows);
+    slots_ = Out<int32_t>(env, fn, info[2], 2 * capacity_, "slots");
+    filter_ = Out<uint64_t>(env, fn, info[3], FilterWords(capacity_), "filter");
+    null_safe_ = info[4].ToBoolean().Value();
+    View file = ViewOf(env, fn, info[5], "file");
+    if (!file.present) Bad(env, fn, "file must be a Uint8Array");
+    file_ = file.data;
+    size_ = file.bytes;
+    spec_ = maintenance::ColumnSpecFromJs(env, fn, info[6], size_);
+    KeyColumn probe;
+    maintenance::DecodedColumn none;
+    probe = PageColumn(none, spec_.physical_type);
+    if (spec_.physical_type == 3 || spec_.physical_type == 7 || spec_.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
+    if (probe.kind != build_.columns[0].kind || probe.width != build_.columns[0].width) Bad(env, fn, "the Parquet column's layout differs from the build key column's");
+    for (size_t s = 0; s < capacity_; ++s) {
+      if (slots_[2 * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
+    }
+    // Everything the worker thread reads stays alive until the promise settles.
+    for (size_t i : {0, 2, 3, 5}) keep_.push_back(Napi::Persistent(info[i].ToObject()));
+  }
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      std::vector<int32_t> out;
+      maintenance::DecodeColumnPages(file_, size_, spec_, [&](const maintenance::DecodedColumn& page, size_t first_row) {
+        KeyRows probe;
+        probe.rows = page.rows;
+        probe.columns.push_back(PageColumn(page, spec_.physical_type));
+        out.resize(page.rows);
+        ProbeTable(build_, slots_, capacity_, filter_, probe, null_safe_, out.data());
+        for (size_t i = 0; i < page.rows; ++i) {
+          if (out[i] < 0) continue;
+          rows_.push_back(static_cast<int32_t>(first_row + i));
+          first_.push_back(out[i]);
+        }
+      });
+    } catch (const std::bad_alloc&) {
+      SetError("out of memory while probing a Parquet column");
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    auto o = Napi::Object::New(env);
+    o.Set("rows", ToJs(env, rows_));
+    o.Set("first", ToJs(env, first_));
+    deferred_.Resolve(o);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  static Napi::Int32Array ToJs(Napi::Env env, const std::vector<int32_t>& v) {
+    auto a = Napi::Int32Array::New(env, v.size());
+    if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * 4);
+    return a;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::vector<Napi::ObjectReference> keep_;
+  KeyRows build_;
+  size_t capacity_ = 0;
+  const int32_t* slots_ = nullptr;
+  const uint64_t* filter_ = nullptr;
+  bool null_safe_ = false;
+  const uint8_t* file_ = nullptr;
+  size_t size_ = 0;
+  maintenance::ColumnSpec spec_;
+  std::vector<int32_t> rows_;
+  std::vector<int32_t> first_;
+};
+
+Napi::Value ProbePagesJs(const Napi::CallbackInfo& info) {
+  auto* worker = new ProbePagesWorker(info.Env(), info);
+  worker->Queue();
+  return worker->Promise();
+}
+
+}  // namespace
+
+void Register(Napi::Env env, Napi::Object exports) {
+  exports.Set("keyTableBuild", Napi::Function::New(env, BuildJs, "keyTableBuild"));
+  exports.Set("keyTableProbe", Napi::Function::New(env, ProbeJs, "keyTableProbe"));
+  exports.Set("keyTableProbePages", Napi::Function::New(env, ProbePagesJs, "keyTableProbePages"));
+}
+
+}  // namespace tributary::join

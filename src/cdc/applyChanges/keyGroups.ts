@@ -1,0 +1,89 @@
+// The events of a micro-batch grouped by key, without a JavaScript value per
+// row: a null-safe KeyIndex over the key columns (NULL is an ordinary key in
+// APPLY CHANGES). A group is named by its leader, the first event row of the
+// key; TRUNCATE events belong to no group (their key columns mean nothing).
+// Other batches' key columns (state files, target files) are probed against
+// the groups, which is how a micro-batch finds its keys' state.
+import type * as arrow from 'apache-arrow';
+import { KeyIndex, type PageColumn } from '../merge/key-index.ts';
+import type { ChangeBatch } from './changes.ts';
+import { TRUNCATE } from './sequence.ts';
+
+/** The key columns `keys` of a batch, in key order. */
+export function keyColumnsOf(batch: arrow.RecordBatch, keys: readonly string[]): arrow.Data[] {
+  return keys.map((k) => {
+    const i = batch.schema.fields.findIndex((f) => f.name === k);
+    if (i < 0) throw new Error(`key column '${k}' is missing (columns: ${batch.schema.fields.map((f) => f.name).join(', ')})`);
+    return batch.data.children[i];
+  });
+}
+
+/**
+ * The groups of a change batch.
+ *
+ * @example
+ * const groups = KeyGroups.of(changes, ['id']);
+ * for (const l of groups.leaders) for (let i = l; i >= 0; i = groups.nextOf(i)) ... // the key's events in row order
+ */
+export class KeyGroups {
+  /** Leaders in row order. */
+  readonly leaders: Int32Array;
+  /** Per row: its group's leader (-1 for truncates). */
+  readonly leader: Int32Array;
+  /** Per index representative row: the leader of its key's group (-1 when the key has only truncates). */
+  private readonly leaderOfFirst: Int32Array;
+
+  private constructor(private readonly index: KeyIndex, private readonly kind: Uint8Array) {
+    const n = kind.length;
+    this.leader = new Int32Array(n).fill(-1);
+    this.leaderOfFirst = new Int32Array(n).fill(-1);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (kind[i] === TRUNCATE) continue;
+      const f = index.first[i];
+      if (this.leaderOfFirst[f] < 0) {
+        this.leaderOfFirst[f] = i;
+        count++;
+      }
+      this.leader[i] = this.leaderOfFirst[f];
+    }
+    this.leaders = new Int32Array(count);
+    for (let i = 0, k = 0; i < n; i++) if (this.leader[i] === i) this.leaders[k++] = i;
+  }
+
+  static of(changes: ChangeBatch, keys: readonly string[]): KeyGroups {
+    return new KeyGroups(KeyIndex.build(keyColumnsOf(changes.rows, keys), { nullSafe: true }), changes.kind);
+  }
+
+  /** The next event row of the same group after row `i` (ascending), or -1. */
+  nextOf(i: number): number {
+    let j = this.index.next[i];
+    while (j >= 0 && this.kind[j] === TRUNCATE) j = this.index.next[j];
+    return j;
+  }
+
+  /** Whether the group led by `l` has a single event. */
+  single(l: number): boolean {
+    return this.nextOf(l) < 0;
+  }
+
+  /**
+   * The rows of a Parquet key column (one key column only) whose key has a
+   * group, and each one's leader, probed page by page off the JS thread
+   * (see KeyIndex.probePages); null when the column cannot be probed so.
+   */
+  async probePages(file: Uint8Array, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; leaders: Int32Array } | null> {
+    const hits = await this.index.probePages(file, column, type);
+    if (!hits) return null;
+    const leaders = hits.first;
+    for (let i = 0; i < leaders.length; i++) leaders[i] = this.leaderOfFirst[leaders[i]];
+    return { rows: hits.rows, leaders };
+  }
+
+  /** For each row of `columns` (another batch's key columns), the leader of the group with that key, or -1. */
+  probe(columns: readonly arrow.Data[]): Int32Array {
+    const hit = this.index.probe(columns);
+    for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) hit[i] = this.leaderOfFirst[hit[i]];
+    return hit;
+  }
+}
