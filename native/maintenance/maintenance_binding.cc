@@ -12,6 +12,7 @@
 //     (see column_reader.h); decoding runs on a worker thread.
 //   listTree(root, keepPrefixes: string[]) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
 //   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
+//   copyRange(inFd, outFd, start, length) → Promise<void>   (appends the range to outFd; see file_ops.h)
 // Buffers are validated here, on the JS thread, so native code never reads
 // out of bounds; the column objects are kept alive until the promise settles.
 #include "maintenance/maintenance_binding.h"
@@ -360,6 +361,29 @@ class DeleteWorker : public Napi::AsyncWorker {
   std::vector<std::string> failed_;
 };
 
+class CopyWorker : public Napi::AsyncWorker {
+ public:
+  CopyWorker(Napi::Env env, int in_fd, int out_fd, uint64_t start, uint64_t length)
+      : Napi::AsyncWorker(env, "tributary:copyRange"), deferred_(Napi::Promise::Deferred::New(env)), in_fd_(in_fd), out_fd_(out_fd), start_(start), length_(length) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      CopyRange(in_fd_, out_fd_, start_, length_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  int in_fd_;
+  int out_fd_;
+  uint64_t start_;
+  uint64_t length_;
+};
+
 bool SafeRelative(const std::string& p) {
   if (p.empty() || p[0] == '/') return false;
   size_t start = 0;
@@ -393,6 +417,23 @@ Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto whole = [&](size_t i, double max) {
+    if (info.Length() <= i || !info[i].IsNumber()) throw Napi::TypeError::New(env, "copyRange: expected (inFd, outFd, start, length) numbers");
+    const double v = info[i].As<Napi::Number>().DoubleValue();
+    if (v < 0 || v > max || v != static_cast<double>(static_cast<int64_t>(v))) throw Napi::RangeError::New(env, "copyRange: arguments must be integers >= 0");
+    return v;
+  };
+  const int in_fd = static_cast<int>(whole(0, 2147483647.0));
+  const int out_fd = static_cast<int>(whole(1, 2147483647.0));
+  const uint64_t start = static_cast<uint64_t>(whole(2, 9007199254740991.0));
+  const uint64_t length = static_cast<uint64_t>(whole(3, 9007199254740991.0));
+  auto* w = new CopyWorker(env, in_fd, out_fd, start, length);
+  w->Queue();
+  return w->Promise();
+}
+
 }  // namespace
 
 void Register(Napi::Env env, Napi::Object exports) {
@@ -400,6 +441,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("clusterKey", Napi::Function::New(env, ClusterKeyJs, "clusterKey"));
   exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
   exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
+  exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
   gather::Register(env, exports);
 }

@@ -110,6 +110,21 @@ export class LocalStorage implements Storage {
     return value;
   }
 
+  async readFile<T>(path: string, consume: (fd: number) => Promise<T>): Promise<T | null> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.abs(path), 'r');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    try {
+      return await consume(handle.fd);
+    } finally {
+      await handle.close();
+    }
+  }
+
   async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
     const target = this.abs(path);
     const tmp = await this.writeTemp(target, data);
