@@ -190,8 +190,14 @@ export class LocalStorage implements Storage {
   /** Creates a uniquely named hidden temp file beside `target`, open for writing. */
   private async openTemp(target: string): Promise<{ tmp: string; handle: fs.FileHandle }> {
     const dir = nodePath.dirname(target);
-    await fs.mkdir(dir, { recursive: true });
     const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
+    try {
+      return { tmp, handle: await fs.open(tmp, 'wx') };
+    } catch (err) {
+      // The directory is created only when missing: commits, the common case, go to an existing _delta_log.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await fs.mkdir(dir, { recursive: true });
     return { tmp, handle: await fs.open(tmp, 'wx') };
   }
 
