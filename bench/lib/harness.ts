@@ -38,6 +38,11 @@ export function peakRssMB(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
+/** Current RSS of this process in the unit of {@link peakRssMB} (2^20 bytes). */
+export function rssMB(): number {
+  return Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
+}
+
 /**
  * Runs a command whose last stdout line is a JSON ChildReport and returns it.
  * A child that fails throws with its stderr, so a broken peer is never reported as fast.

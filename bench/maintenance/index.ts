@@ -1,7 +1,7 @@
 // bench/maintenance: OPTIMIZE (bin-pack, Z-order) and VACUUM, Tributary
 // against delta-rs (Python deltalake 1.6.6), on copies of the same tables.
 //   npm run bench -- maintenance [--commits N] [--rows N] [--vacuum-files N]
-//                                [--target-mb N] [--reps R] [--keep]
+//                                [--target-mb N] [--reps R] [--case compact|zorder|vacuum] [--keep]
 // Cases (each tool×case×rep in its own process, on a fresh copy):
 //   compact  the table of `commits` appends of `rows` orders rows → bin-pack
 //   zorder   the same table → Z-order by (customer_id, ts)
@@ -12,7 +12,7 @@
 // x+2000` ranges, the mean fraction of files whose stats overlap the range.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { positiveIntFlag } from '../lib/flags.ts';
@@ -38,6 +38,9 @@ const vacuumFiles = flag('vacuum-files', 1000);
 const targetBytes = flag('target-mb', 4) * 1024 * 1024;
 const reps = flag('reps', 3);
 const keep = process.argv.includes('--keep');
+const caseAt = process.argv.indexOf('--case');
+const selected: readonly Case[] = caseAt < 0 ? CASES : CASES.filter((c) => c === process.argv[caseAt + 1]);
+if (selected.length === 0) throw new Error(`bench/maintenance: --case needs one of ${CASES.join(', ')}, got ${process.argv[caseAt + 1]}`);
 const log = (m: string) => process.stderr.write(`bench/maintenance: ${m}\n`);
 
 function findPython(): string {
@@ -112,7 +115,7 @@ try {
   const touchedBefore = await filesTouchedFraction(source.compact);
   const inputMB = round((await loadSnapshot(new LocalStorage(source.compact))).files().reduce((s, f) => s + f.size, 0) / 1e6, 1);
 
-  for (const kind of CASES) {
+  for (const kind of selected) {
     const per: Record<Tool, (ChildReport & { peakRssMB: number })[]> = { tributary: [], 'delta-rs': [] };
     let lastCopy: Record<Tool, string> = { tributary: '', 'delta-rs': '' };
     for (let rep = 0; rep < reps; rep++) {
@@ -131,7 +134,17 @@ try {
       const table = lastCopy[tool];
       const got = await checkTable(table);
       const r = per[tool].find((x) => x.seconds === median(per[tool].map((y) => y.seconds)))!;
-      const out: BenchResult = { tool, case: kind, seconds: round(r.seconds, 4), peakRssMB: round(Math.max(...per[tool].map((x) => x.peakRssMB)), 1) };
+      const runs = per[tool];
+      const out: BenchResult = {
+        tool,
+        case: kind,
+        seconds: round(r.seconds, 4),
+        cpuSeconds: round(median(runs.map((x) => Number(x.cpuSeconds))), 4),
+        peakRssMB: round(Math.max(...runs.map((x) => x.peakRssMB)), 1),
+        baselineRssMB: round(median(runs.map((x) => Number(x.baselineRssMB))), 1),
+        // Peak net of the runtime and the imports: what the operation itself added.
+        netPeakRssMB: round(Math.max(...runs.map((x) => x.peakRssMB - Number(x.baselineRssMB))), 1),
+      };
       if (kind === 'vacuum') {
         if (r.filesDeleted !== vacuumFiles || got.rows !== 10) {
           throw new Error(`bench/maintenance: ${tool} vacuum deleted ${r.filesDeleted} files (expected ${vacuumFiles}); table reads ${got.rows} rows (expected 10)`);
@@ -153,12 +166,20 @@ try {
     for (const tool of TOOLS) rmSync(lastCopy[tool], { recursive: true, force: true });
   }
 
-  for (const kind of CASES) {
+  for (const kind of selected) {
     const t = results.find((r) => r.tool === 'tributary' && r.case === kind)!;
     const d = results.find((r) => r.tool === 'delta-rs' && r.case === kind)!;
-    notes.push(`${kind}: Tributary ${round(d.seconds / t.seconds, 2)}× delta-rs speed, peak RSS ${round(t.peakRssMB! / d.peakRssMB!, 2)}× delta-rs`);
+    notes.push(
+      `${kind}: Tributary ${round(d.seconds / t.seconds, 2)}× delta-rs speed (${round(Number(d.cpuSeconds) / Number(t.cpuSeconds), 2)}× by CPU seconds), ` +
+        `peak RSS ${round(t.peakRssMB! / d.peakRssMB!, 2)}× delta-rs (net of the RSS before the operation: ${t.netPeakRssMB} vs ${d.netPeakRssMB} MB)`,
+    );
   }
   notes.push(`input: ${commits} files, ${inputMB} MB, ${totalRows} rows; target file size ${targetBytes} bytes; median of ${reps} runs (peak RSS: max)`);
+  notes.push(
+    'cpuSeconds: user+system CPU of the whole process (all threads) during the operation (median); baselineRssMB: RSS right before the operation, ' +
+      'after imports (median); netPeakRssMB: the largest peak RSS − baseline of the runs',
+  );
+  notes.push(`machine: ${availableParallelism()} cores, 1-minute load average ${loadavg()[0].toFixed(1)} at the end (other processes skew wall-clock times)`);
   notes.push('filesTouchedFraction: mean share of files whose customer_id stats overlap 20 seeded ranges of width 2000 (filesTouchedBefore: the appended table)');
   report('maintenance', totalRows, results, notes);
 } finally {

@@ -1,11 +1,15 @@
 // Tributary maintenance process: runs one case on a table and reports the
-// time of the operation alone (the import of the library is not timed).
+// time of the operation alone (the import of the library is not timed), its
+// CPU time (all threads), and the RSS right before it starts (after imports),
+// so that peak RSS can be read net of the runtime's and the imports' own.
 //   argv: <case compact|zorder|vacuum> <tablePath> <targetBytes>
 import { optimize, vacuum } from '../../src/delta/maintenance/index.ts';
-import { peakRssMB } from '../lib/harness.ts';
+import { peakRssMB, rssMB } from '../lib/harness.ts';
 
 const [kind, table, targetArg] = process.argv.slice(2);
 const target = Number(targetArg);
+const baselineRssMB = rssMB();
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let extra: Record<string, unknown> = {};
 if (kind === 'compact') {
@@ -21,4 +25,6 @@ if (kind === 'compact') {
   throw new Error(`bench/maintenance: unknown case '${kind}'`);
 }
 const seconds = (performance.now() - t0) / 1000;
-process.stdout.write(JSON.stringify({ seconds, peakRssMB: peakRssMB(), ...extra }) + '\n');
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(JSON.stringify({ seconds, cpuSeconds, baselineRssMB, peakRssMB: peakRssMB(), ...extra }) + '\n');

@@ -1,5 +1,6 @@
 """delta-rs maintenance process (tool `delta-rs`): runs one case with Python
-deltalake on a table and reports the time of the operation alone.
+deltalake on a table and reports the time of the operation alone, its CPU time
+(all threads) and the RSS right before it starts (after imports).
     argv: <case compact|zorder|vacuum> <tablePath> <targetBytes>"""
 import json
 import os
@@ -9,12 +10,14 @@ import time
 from deltalake import DeltaTable
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "delta"))
-from proc_memory import peak_rss_mb  # noqa: E402
+from proc_memory import peak_rss_mb, rss_mib  # noqa: E402
 
 
 def main() -> None:
     kind, table_path, target_arg = sys.argv[1:4]
     target = int(target_arg)
+    baseline = rss_mib()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     dt = DeltaTable(table_path)
     extra = {}
@@ -30,7 +33,8 @@ def main() -> None:
     else:
         raise SystemExit(f"bench/maintenance: unknown case {kind!r}")
     seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "peakRssMB": peak_rss_mb(), **extra}))
+    cpu_seconds = time.process_time() - cpu0
+    print(json.dumps({"seconds": seconds, "cpuSeconds": cpu_seconds, "baselineRssMB": baseline, "peakRssMB": peak_rss_mb(), **extra}))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -90,6 +91,41 @@ std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<
   return failed;
 }
 
+void CopyRange(int in_fd, int out_fd, uint64_t start, uint64_t length) {
+  off_t in_off = static_cast<off_t>(start);
+  uint64_t left = length;
+#ifdef __linux__
+  // The kernel copies page-cache pages (or shares extents): no user-space buffer at all.
+  while (left > 0) {
+    const ssize_t n = copy_file_range(in_fd, &in_off, out_fd, nullptr, static_cast<size_t>(std::min<uint64_t>(left, 1u << 30)), 0);
+    if (n > 0) {
+      left -= static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n == 0) throw std::runtime_error("input ended " + std::to_string(left) + " bytes before the copied range did");
+    if (errno == EINTR) continue;
+    // Not supported between these files (old kernel, other file systems): copy through a buffer below.
+    if (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP) break;
+    throw std::runtime_error(std::string("copy_file_range: ") + std::strerror(errno));
+  }
+#endif
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(left, 1u << 20)));
+  while (left > 0) {
+    const ssize_t n = pread(in_fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())), in_off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(std::string("read: ") + std::strerror(errno));
+    if (n == 0) throw std::runtime_error("input ended " + std::to_string(left) + " bytes before the copied range did");
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = write(out_fd, buf.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) throw std::runtime_error(std::string("write: ") + std::strerror(errno));
+      done += w;
+    }
+    in_off += n;
+    left -= static_cast<uint64_t>(n);
+  }
+}
+
 }  // namespace tributary::maintenance
 
 #else  // POSIX directory calls only; Windows builds use the async-fs fallback in list-files.ts.
@@ -103,6 +139,7 @@ std::vector<ListedFile> ListTree(const std::string&, const std::vector<std::stri
 std::vector<std::string> DeleteFiles(const std::string&, const std::vector<std::string>&, int) {
   throw std::runtime_error("native deletion is not available on Windows");
 }
+void CopyRange(int, int, uint64_t, uint64_t) { throw std::runtime_error("native range copies are not available on Windows"); }
 }  // namespace tributary::maintenance
 
 #endif

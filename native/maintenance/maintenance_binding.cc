@@ -1,7 +1,8 @@
 // JS boundary of the maintenance core:
 //   clusterOrder(columns, rows, curve, threads) → Promise<Uint32Array>
-//     columns: { kind (0 int32, 1 int64, 2 float64, 3 bytes), data: TypedArray,
-//                offsets?: Int32Array (bytes), valid?: Uint8Array (1 byte/row) }[]
+//     columns: { kind (0 int32, 1 int64, 2 float64, 3 bytes), chunks: { length, data: TypedArray,
+//                offsets?: Int32Array (bytes), valid?: Uint8Array (bitmap), validOffset?: bit of row 0 }[] }[]
+//     (the chunks of a column cover its rows in order: one per decoded file, read in place)
 //     curve: 0 Morton, 1 Hilbert. Ranks, keys and the sort run on worker threads.
 //   clusterOrder(columns, rows, curve, threads, levels: number[]) → Promise<{ order, cells: Uint32Array }>
 //     levels: [dim, radix, ...] of a coarse grid whose cells come first in the order (see zorder.h).
@@ -13,6 +14,7 @@
 //     (see column_reader.h); decoding runs on a worker thread.
 //   listTree(root, keepPrefixes: string[]) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
 //   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
+//   copyRange(inFd, outFd, start, length) → Promise<void>   (appends the range to outFd; see file_ops.h)
 // Buffers are validated here, on the JS thread, so native code never reads
 // out of bounds; the column objects are kept alive until the promise settles.
 #include "maintenance/maintenance_binding.h"
@@ -69,30 +71,50 @@ class OrderWorker : public Napi::AsyncWorker {
       const double kind = o.Get("kind").ToNumber().DoubleValue();
       if (kind != 0 && kind != 1 && kind != 2 && kind != 3) Bad(env, where + ": unknown kind");
       c.kind = static_cast<ColumnKind>(static_cast<int32_t>(kind));
-      Bytes data = TypedBytes(env, o.Get("data"), where + ".data");
-      if (!data.present) Bad(env, where + ".data is required");
-      c.data = data.data;
-      c.data_bytes = data.size;
-      Bytes valid = TypedBytes(env, o.Get("valid"), where + ".valid");
-      if (valid.present) {
-        if (valid.size < rows) Bad(env, where + ".valid has fewer bytes than rows");
-        c.valid = valid.data;
-      }
-      if (c.kind == ColumnKind::kBytes) {
-        Bytes off = TypedBytes(env, o.Get("offsets"), where + ".offsets");
-        if (!off.present || off.size < (rows + 1) * 4) Bad(env, where + ".offsets needs rows + 1 entries");
-        c.offsets = reinterpret_cast<const int32_t*>(off.data);
-        for (size_t r = 0; r < rows; ++r) {
-          int32_t a, b;
-          std::memcpy(&a, off.data + r * 4, 4);
-          std::memcpy(&b, off.data + (r + 1) * 4, 4);
-          if (a < 0 || b < a || static_cast<size_t>(b) > data.size) Bad(env, where + ": offsets out of range at row " + std::to_string(r));
+      Napi::Value chunks = o.Get("chunks");
+      if (!chunks.IsArray()) Bad(env, where + ".chunks must be an array");
+      auto arr = chunks.As<Napi::Array>();
+      size_t total = 0;
+      for (uint32_t j = 0; j < arr.Length(); ++j) {
+        const std::string at = where + ".chunks[" + std::to_string(j) + "]";
+        Napi::Value chv = arr.Get(j);
+        if (!chv.IsObject()) Bad(env, at + " must be an object");
+        auto ch = chv.As<Napi::Object>();
+        ZChunk z;
+        const double len = ch.Get("length").ToNumber().DoubleValue();
+        if (!(len >= 0) || len != static_cast<double>(static_cast<int64_t>(len))) Bad(env, at + ".length must be an integer >= 0");
+        z.rows = static_cast<size_t>(len);
+        Bytes data = TypedBytes(env, ch.Get("data"), at + ".data");
+        if (!data.present) Bad(env, at + ".data is required");
+        z.data = data.data;
+        z.data_bytes = data.size;
+        Bytes valid = TypedBytes(env, ch.Get("valid"), at + ".valid");
+        if (valid.present) {
+          const double vo = ch.Get("validOffset").ToNumber().DoubleValue();
+          if (!(vo >= 0) || vo != static_cast<double>(static_cast<int64_t>(vo))) Bad(env, at + ".validOffset must be an integer >= 0");
+          z.valid_offset = static_cast<size_t>(vo);
+          if ((z.valid_offset + z.rows + 7) / 8 > valid.size) Bad(env, at + ".valid has fewer bits than rows");
+          z.valid = valid.data;
         }
-      } else {
-        const size_t width = c.kind == ColumnKind::kInt32 ? 4 : 8;
-        if (data.size < rows * width) Bad(env, where + ".data is shorter than rows × " + std::to_string(width) + " bytes");
+        if (c.kind == ColumnKind::kBytes) {
+          Bytes off = TypedBytes(env, ch.Get("offsets"), at + ".offsets");
+          if (!off.present || off.size < (z.rows + 1) * 4) Bad(env, at + ".offsets needs length + 1 entries");
+          z.offsets = reinterpret_cast<const int32_t*>(off.data);
+          for (size_t r = 0; r < z.rows; ++r) {
+            int32_t x, y;
+            std::memcpy(&x, off.data + r * 4, 4);
+            std::memcpy(&y, off.data + (r + 1) * 4, 4);
+            if (x < 0 || y < x || static_cast<size_t>(y) > data.size) Bad(env, at + ": offsets out of range at row " + std::to_string(r));
+          }
+        } else {
+          const size_t width = c.kind == ColumnKind::kInt32 ? 4 : 8;
+          if (data.size < z.rows * width) Bad(env, at + ".data is shorter than length × " + std::to_string(width) + " bytes");
+        }
+        total += z.rows;
+        c.chunks.push_back(z);
       }
-      cols_.push_back(c);
+      if (total != rows) Bad(env, where + ": chunks hold " + std::to_string(total) + " rows, expected " + std::to_string(rows));
+      cols_.push_back(std::move(c));
     }
     if (cols_.empty()) Bad(env, "no columns");
     keep_alive_ = Napi::Persistent(columns.As<Napi::Object>());
@@ -112,10 +134,12 @@ class OrderWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
-    auto copy = [&](const std::vector<uint32_t>& v) {
-      auto a = Napi::Uint32Array::New(env, v.size());
-      if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * 4);
-      return a;
+    // Hands the vector's storage to JS without copying it.
+    auto copy = [&](std::vector<uint32_t>& v) {
+      auto* heap = new std::vector<uint32_t>(std::move(v));
+      if (heap->empty()) heap->reserve(1);
+      auto buf = Napi::ArrayBuffer::New(env, heap->data(), heap->size() * 4, [](Napi::Env, void*, std::vector<uint32_t>* h) { delete h; }, heap);
+      return Napi::Uint32Array::New(env, heap->size(), buf, 0);
     };
     if (!grid_) {
       deferred_.Resolve(copy(result_.order));
@@ -342,6 +366,29 @@ class DeleteWorker : public Napi::AsyncWorker {
   std::vector<std::string> failed_;
 };
 
+class CopyWorker : public Napi::AsyncWorker {
+ public:
+  CopyWorker(Napi::Env env, int in_fd, int out_fd, uint64_t start, uint64_t length)
+      : Napi::AsyncWorker(env, "tributary:copyRange"), deferred_(Napi::Promise::Deferred::New(env)), in_fd_(in_fd), out_fd_(out_fd), start_(start), length_(length) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      CopyRange(in_fd_, out_fd_, start_, length_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  int in_fd_;
+  int out_fd_;
+  uint64_t start_;
+  uint64_t length_;
+};
+
 bool SafeRelative(const std::string& p) {
   if (p.empty() || p[0] == '/') return false;
   size_t start = 0;
@@ -375,6 +422,23 @@ Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto whole = [&](size_t i, double max) {
+    if (info.Length() <= i || !info[i].IsNumber()) throw Napi::TypeError::New(env, "copyRange: expected (inFd, outFd, start, length) numbers");
+    const double v = info[i].As<Napi::Number>().DoubleValue();
+    if (v < 0 || v > max || v != static_cast<double>(static_cast<int64_t>(v))) throw Napi::RangeError::New(env, "copyRange: arguments must be integers >= 0");
+    return v;
+  };
+  const int in_fd = static_cast<int>(whole(0, 2147483647.0));
+  const int out_fd = static_cast<int>(whole(1, 2147483647.0));
+  const uint64_t start = static_cast<uint64_t>(whole(2, 9007199254740991.0));
+  const uint64_t length = static_cast<uint64_t>(whole(3, 9007199254740991.0));
+  auto* w = new CopyWorker(env, in_fd, out_fd, start, length);
+  w->Queue();
+  return w->Promise();
+}
+
 }  // namespace
 
 void Register(Napi::Env env, Napi::Object exports) {
@@ -382,6 +446,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("clusterKey", Napi::Function::New(env, ClusterKeyJs, "clusterKey"));
   exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
   exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
+  exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
   gather::Register(env, exports);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <string>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -65,47 +67,110 @@ inline uint64_t Spread2(uint64_t x) {
   return x;
 }
 
+// Whether row `i` of a chunk is non-null.
+inline bool Valid(const ZChunk& c, size_t i) {
+  if (c.valid == nullptr) return true;
+  const size_t b = c.valid_offset + i;
+  return (c.valid[b >> 3] >> (b & 7)) & 1;
+}
+
+inline std::string_view BytesOf(const ZChunk& c, size_t i) {
+  return std::string_view(reinterpret_cast<const char*>(c.data + c.offsets[i]), static_cast<size_t>(c.offsets[i + 1] - c.offsets[i]));
+}
+
+// An unsigned integer with the order of the value (for bytes: of its first 8 bytes).
+inline uint64_t OrderedKey(ColumnKind kind, const ZChunk& c, size_t i) {
+  switch (kind) {
+    case ColumnKind::kInt32: {
+      int32_t v;
+      std::memcpy(&v, c.data + i * 4, 4);
+      return OrderedInt(v);
+    }
+    case ColumnKind::kInt64: {
+      int64_t v;
+      std::memcpy(&v, c.data + i * 8, 8);
+      return OrderedInt(v);
+    }
+    case ColumnKind::kFloat64: {
+      double v;
+      std::memcpy(&v, c.data + i * 8, 8);
+      return OrderedDouble(v);
+    }
+    case ColumnKind::kBytes:
+      return Prefix8(c.data + c.offsets[i], static_cast<size_t>(c.offsets[i + 1] - c.offsets[i]));
+  }
+  return 0;
+}
+
+// Calls fn(row, chunk, index in chunk) for every non-null row, in row order.
+template <typename Fn>
+void ForEachValid(const ZColumn& col, Fn fn) {
+  size_t row = 0;
+  for (const ZChunk& c : col.chunks) {
+    for (size_t i = 0; i < c.rows; ++i)
+      if (Valid(c, i)) fn(row + i, c, i);
+    row += c.rows;
+  }
+}
+
+inline int BitWidth(uint64_t x) {
+  int w = 0;
+  while (w < 64 && (x >> w) != 0) ++w;
+  return w;
+}
+
 }  // namespace
 
 std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
   std::vector<uint32_t> ranks(rows, 0);
-  std::vector<std::pair<uint64_t, uint32_t>> keyed;
-  keyed.reserve(rows);
-  auto valid = [&](size_t i) { return col.valid == nullptr || col.valid[i] != 0; };
-  for (size_t i = 0; i < rows; ++i) {
-    if (!valid(i)) continue;
-    uint64_t k = 0;
-    switch (col.kind) {
-      case ColumnKind::kInt32: {
-        int32_t v;
-        std::memcpy(&v, col.data + i * 4, 4);
-        k = OrderedInt(v);
-        break;
-      }
-      case ColumnKind::kInt64: {
-        int64_t v;
-        std::memcpy(&v, col.data + i * 8, 8);
-        k = OrderedInt(v);
-        break;
-      }
-      case ColumnKind::kFloat64: {
-        double v;
-        std::memcpy(&v, col.data + i * 8, 8);
-        k = OrderedDouble(v);
-        break;
-      }
-      case ColumnKind::kBytes:
-        k = Prefix8(col.data + col.offsets[i], static_cast<size_t>(col.offsets[i + 1] - col.offsets[i]));
-        break;
+  size_t n = 0;
+  uint64_t lo = ~uint64_t{0}, hi = 0;
+  ForEachValid(col, [&](size_t, const ZChunk& c, size_t i) {
+    const uint64_t k = OrderedKey(col.kind, c, i);
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+    ++n;
+  });
+  if (n == 0) return ranks;
+  // Rank of the first row of a group of equal values that starts at sorted position p.
+  // p < n <= 2^32 and bits <= 32, so the product fits in 64 bits.
+  auto rank = [&](size_t p) { return static_cast<uint32_t>((static_cast<uint64_t>(p) << bits) / n); };
+
+  const int row_bits = BitWidth(rows - 1);
+  const int key_bits = BitWidth(hi - lo);
+  if (col.kind != ColumnKind::kBytes && key_bits + row_bits <= 64) {
+    // (value − min, row) packed into one word: sorting the words orders by value, ties by row,
+    // at 8 bytes a row (plus as much for the sort's buffer).
+    std::vector<uint64_t> packed;
+    packed.reserve(n);
+    ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { packed.push_back(((OrderedKey(col.kind, c, i) - lo) << row_bits) | row); });
+    RadixSort(packed, (key_bits + row_bits + 7) / 8, [](uint64_t x, int b) { return static_cast<uint8_t>(x >> (8 * b)); });
+    const uint64_t row_mask = row_bits == 0 ? 0 : (~uint64_t{0} >> (64 - row_bits));
+    size_t group_start = 0;
+    for (size_t p = 0; p < n; ++p) {
+      if (p > 0 && (packed[p] >> row_bits) != (packed[p - 1] >> row_bits)) group_start = p;
+      ranks[packed[p] & row_mask] = rank(group_start);
     }
-    keyed.emplace_back(k, static_cast<uint32_t>(i));
+    return ranks;
   }
-  // Built in row order, so a stable sort by key alone orders (key, row) pairs.
+
+  // Wide value ranges and byte strings: (key, row) pairs, built in row order, so a stable sort by key orders ties by row.
+  std::vector<std::pair<uint64_t, uint32_t>> keyed;
+  keyed.reserve(n);
+  ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { keyed.emplace_back(OrderedKey(col.kind, c, i), static_cast<uint32_t>(row)); });
   RadixSort(keyed, 8, [](const std::pair<uint64_t, uint32_t>& x, int b) { return static_cast<uint8_t>(x.first >> (8 * b)); });
-  const size_t n = keyed.size();
-  auto bytesOf = [&](uint32_t r) {
-    return std::string_view(reinterpret_cast<const char*>(col.data + col.offsets[r]),
-                            static_cast<size_t>(col.offsets[r + 1] - col.offsets[r]));
+  // Byte strings: the chunk and index of a row, for whole-value comparisons.
+  std::vector<size_t> starts;
+  if (col.kind == ColumnKind::kBytes) {
+    size_t at = 0;
+    for (const ZChunk& c : col.chunks) {
+      starts.push_back(at);
+      at += c.rows;
+    }
+  }
+  auto bytesOf = [&](uint32_t row) {
+    const size_t k = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), static_cast<size_t>(row)) - starts.begin()) - 1;
+    return BytesOf(col.chunks[k], row - starts[k]);
   };
   if (col.kind == ColumnKind::kBytes) {
     // Equal 8-byte prefixes: order the run by the whole value.
@@ -113,8 +178,7 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
       size_t e = s + 1;
       while (e < n && keyed[e].first == keyed[s].first) ++e;
       if (e - s > 1) {
-        std::stable_sort(keyed.begin() + s, keyed.begin() + e,
-                         [&](const auto& a, const auto& b) { return bytesOf(a.second) < bytesOf(b.second); });
+        std::stable_sort(keyed.begin() + s, keyed.begin() + e, [&](const auto& a, const auto& b) { return bytesOf(a.second) < bytesOf(b.second); });
       }
       s = e;
     }
@@ -126,8 +190,7 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
   size_t group_start = 0;
   for (size_t p = 0; p < n; ++p) {
     if (p > 0 && !same(p, p - 1)) group_start = p;
-    // group_start < n <= 2^32 and bits <= 32, so the product fits in 64 bits.
-    ranks[keyed[p].second] = static_cast<uint32_t>((static_cast<uint64_t>(group_start) << bits) / n);
+    ranks[keyed[p].second] = rank(group_start);
   }
   return ranks;
 }
@@ -166,15 +229,16 @@ uint64_t HilbertKey(const uint32_t* ranks, size_t dims, int bits) {
   return MortonKey(x, dims, bits);
 }
 
-std::vector<uint32_t> ClusterOrder(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads) {
-  return ClusterOrderGrid(cols, rows, curve, threads, {}).order;
-}
-
 ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads,
                                const std::vector<GridLevel>& levels) {
   const size_t dims = cols.size();
   if (dims == 0 || dims > 64) throw std::runtime_error("Z-order needs 1 to 64 columns");
   if (rows > 0xffffffffu) throw std::runtime_error("Z-order supports at most 2^32 - 1 rows per partition");
+  for (const auto& c : cols) {
+    size_t n = 0;
+    for (const auto& ch : c.chunks) n += ch.rows;
+    if (n != rows) throw std::runtime_error("Z-order column chunks do not add up to the row count");
+  }
   uint64_t total_cells = 1;
   std::vector<uint64_t> dim_cells(dims, 1);
   for (const auto& l : levels) {
@@ -184,69 +248,74 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
     if (total_cells > 0xffffffffu) throw std::runtime_error("too many grid cells");
   }
   const int bits = static_cast<int>(std::min<size_t>(32, 64 / dims));
+  // One column at a time: only one column's sort buffers exist at once.
   std::vector<std::vector<uint32_t>> ranks(dims);
-  const size_t workers = std::max<size_t>(1, std::min<size_t>(dims, static_cast<size_t>(threads)));
-  if (workers == 1) {
-    for (size_t d = 0; d < dims; ++d) ranks[d] = RangeRanks(cols[d], rows, bits);
-  } else {
-    std::vector<std::thread> pool;
-    std::vector<std::string> errors(workers);
-    for (size_t w = 0; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        try {
-          for (size_t d = w; d < dims; d += workers) ranks[d] = RangeRanks(cols[d], rows, bits);
-        } catch (const std::exception& e) {
-          errors[w] = e.what();
-        }
-      });
+  for (size_t d = 0; d < dims; ++d) ranks[d] = RangeRanks(cols[d], rows, bits);
+
+  // Each dimension's slice among its dim_cells equal quantile slices, read digit by digit.
+  std::vector<uint64_t> slot(dims), left(dims);
+  auto cellOf = [&](size_t i) -> uint32_t {
+    if (levels.empty()) return 0;
+    for (size_t d = 0; d < dims; ++d) {
+      slot[d] = (static_cast<uint64_t>(ranks[d][i]) * dim_cells[d]) >> bits;
+      left[d] = dim_cells[d];
     }
-    for (auto& t : pool) t.join();
-    for (const auto& e : errors)
-      if (!e.empty()) throw std::runtime_error(e);
-  }
-  struct Keyed {
-    uint64_t key;
-    uint32_t cell;
-    uint32_t row;
+    uint64_t c = 0;
+    for (const auto& l : levels) {
+      left[l.dim] /= static_cast<uint64_t>(l.radix);
+      const uint64_t digit = slot[l.dim] / left[l.dim];
+      slot[l.dim] %= left[l.dim];
+      c = c * static_cast<uint64_t>(l.radix) + digit;
+    }
+    return static_cast<uint32_t>(c);
   };
-  std::vector<Keyed> keyed(rows);
-  std::vector<uint32_t> row(dims);
-  std::vector<uint64_t> slot(dims);
-  std::vector<uint64_t> left(dims);
-  for (size_t i = 0; i < rows; ++i) {
-    for (size_t d = 0; d < dims; ++d) row[d] = ranks[d][i];
-    uint32_t cell = 0;
-    if (!levels.empty()) {
-      // Each dimension's slice among its dim_cells equal quantile slices, read digit by digit.
-      for (size_t d = 0; d < dims; ++d) {
-        slot[d] = (static_cast<uint64_t>(row[d]) * dim_cells[d]) >> bits;
-        left[d] = dim_cells[d];
-      }
-      uint64_t c = 0;
-      for (const auto& l : levels) {
-        left[l.dim] /= static_cast<uint64_t>(l.radix);
-        const uint64_t digit = slot[l.dim] / left[l.dim];
-        slot[l.dim] %= left[l.dim];
-        c = c * static_cast<uint64_t>(l.radix) + digit;
-      }
-      cell = static_cast<uint32_t>(c);
-    }
-    const uint64_t k = curve == Curve::kHilbert ? HilbertKey(row.data(), dims, bits) : MortonKey(row.data(), dims, bits);
-    keyed[i] = {k, cell, static_cast<uint32_t>(i)};
-  }
-  ranks.clear();
-  // By (cell, key); rows are in input order, so stability breaks ties by row.
-  RadixSort(keyed, 12, [](const Keyed& x, int b) {
-    return static_cast<uint8_t>(b < 8 ? x.key >> (8 * b) : x.cell >> (8 * (b - 8)));
-  });
+  // Rows bucketed by cell, ascending within each: a stable sort of the order by cell.
+  std::vector<size_t> start(static_cast<size_t>(total_cells) + 1, 0);
+  for (size_t i = 0; i < rows; ++i) ++start[cellOf(i) + 1];
+  for (size_t c = 0; c < total_cells; ++c) start[c + 1] += start[c];
   ClusterResult out;
   out.order.resize(rows);
-  // Without levels every row is in cell 0; the caller still gets a cell per row.
   out.cells.resize(rows);
-  for (size_t i = 0; i < rows; ++i) {
-    out.order[i] = keyed[i].row;
-    out.cells[i] = keyed[i].cell;
+  {
+    std::vector<size_t> fill(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < rows; ++i) out.order[fill[cellOf(i)]++] = static_cast<uint32_t>(i);
   }
+  for (size_t c = 0; c < total_cells; ++c) std::fill(out.cells.begin() + start[c], out.cells.begin() + start[c + 1], static_cast<uint32_t>(c));
+
+  // Within a cell, by the fine key; the bucket is in row order, so the stable sort breaks ties by row.
+  struct Keyed {
+    uint64_t key;
+    uint32_t row;
+  };
+  std::atomic<size_t> next{0};
+  std::vector<std::string> errors(static_cast<size_t>(std::max(1, threads)));
+  auto work = [&](size_t w) {
+    try {
+      std::vector<Keyed> keyed;
+      std::vector<uint32_t> r(dims);
+      for (size_t c = next++; c < total_cells; c = next++) {
+        const size_t s = start[c], e = start[c + 1];
+        if (e - s < 2) continue;
+        keyed.resize(e - s);
+        for (size_t p = s; p < e; ++p) {
+          const uint32_t row = out.order[p];
+          for (size_t d = 0; d < dims; ++d) r[d] = ranks[d][row];
+          keyed[p - s] = {curve == Curve::kHilbert ? HilbertKey(r.data(), dims, bits) : MortonKey(r.data(), dims, bits), row};
+        }
+        RadixSort(keyed, 8, [](const Keyed& x, int b) { return static_cast<uint8_t>(x.key >> (8 * b)); });
+        for (size_t p = s; p < e; ++p) out.order[p] = keyed[p - s].row;
+      }
+    } catch (const std::exception& e) {
+      errors[w] = e.what();
+    }
+  };
+  const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(1, threads)), static_cast<size_t>(total_cells)));
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors)
+    if (!e.empty()) throw std::runtime_error(e);
   return out;
 }
 

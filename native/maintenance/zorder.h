@@ -3,6 +3,11 @@
 // columns spread evenly over the key space), then the ranks are interleaved
 // bit by bit (Morton order) or along a Hilbert curve, and the rows sorted by
 // the resulting 64-bit key.
+//
+// Memory is kept to a few bytes per row beyond the inputs: columns are read
+// in place from the chunks they were decoded into (one per data file), ranks
+// are computed one column at a time, and the final sort runs one grid cell at
+// a time (rows are first bucketed by cell).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -12,15 +17,22 @@ namespace tributary::maintenance {
 
 enum class ColumnKind : int32_t { kInt32 = 0, kInt64 = 1, kFloat64 = 2, kBytes = 3 };
 
-// One column, contiguous over all rows. `valid` holds one byte per row
-// (0 = null) or is null when there are no nulls. For kBytes, `offsets` has
-// rows + 1 entries into `data`.
-struct ZColumn {
-  ColumnKind kind = ColumnKind::kInt64;
+// A run of consecutive rows of a column, in Arrow layout. `valid` is a
+// validity bitmap whose bit `valid_offset + i` is row i's (null when the
+// chunk has no nulls). For kBytes, `offsets` has rows + 1 entries into `data`.
+struct ZChunk {
+  size_t rows = 0;
   const uint8_t* data = nullptr;
   size_t data_bytes = 0;
   const int32_t* offsets = nullptr;
   const uint8_t* valid = nullptr;
+  size_t valid_offset = 0;
+};
+
+// One column: its chunks cover the rows in order.
+struct ZColumn {
+  ColumnKind kind = ColumnKind::kInt64;
+  std::vector<ZChunk> chunks;
 };
 
 enum class Curve : int32_t { kMorton = 0, kHilbert = 1 };
@@ -29,25 +41,23 @@ enum class Curve : int32_t { kMorton = 0, kHilbert = 1 };
 // otherwise floor(position among non-null values * 2^bits / count).
 std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits);
 
-// Row order by clustering key (ties keep the input order). Ranks of the
-// columns are computed on up to `threads` threads.
-std::vector<uint32_t> ClusterOrder(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads);
-
 // Coarse grid levels for file-aligned clustering: at each level the rank
 // range of dimension `dim` is cut into `radix` equal quantile slices (within
 // the slice the earlier levels of that dimension chose). Rows are ordered by
 // the grid cell (levels read as mixed-radix digits, first level most
 // significant — a Z-order over the coarse grid) and then by the fine key.
+// Without levels every row is in cell 0.
 struct GridLevel {
   int32_t dim = 0;
   int32_t radix = 1;
 };
 
 struct ClusterResult {
-  std::vector<uint32_t> order;
+  std::vector<uint32_t> order;  // row indices in clustered order (ties keep the input order)
   std::vector<uint32_t> cells;  // grid cell of each row, in output order
 };
 
+// Cells are sorted on up to `threads` threads.
 ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads,
                                const std::vector<GridLevel>& levels);
 

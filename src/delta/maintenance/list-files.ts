@@ -95,13 +95,16 @@ async function listLocal(root: string, partitionColumns: readonly string[], para
 
 /**
  * Deletes files (paths relative to the storage root): natively in bulk for
- * local tables, otherwise through the Storage with bounded parallelism.
+ * local tables (on `parallelism` threads), otherwise through the Storage with
+ * bounded parallelism.
  * Throws listing every file that could not be deleted.
  */
 export async function deleteAll(storage: Storage, paths: readonly string[], parallelism = 32): Promise<void> {
   if (paths.length === 0) return;
   if (storage instanceof LocalStorage && core.deleteFiles) {
-    const failed = await core.deleteFiles(storage.root, [...paths], 4);
+    // Deleting a file waits on the device (freed blocks are discarded, the journal written): many in
+    // flight overlap those waits, even on few cores.
+    const failed = await core.deleteFiles(storage.root, [...paths], parallelism);
     if (failed.length > 0) throw new Error(`Could not delete ${failed.length} file(s) of Delta table ${storage.root}: ${failed.slice(0, 5).join('; ')}`);
     return;
   }

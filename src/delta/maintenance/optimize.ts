@@ -11,25 +11,23 @@
 // anything else (deletion vectors to purge, differing schemas, Z-order) is
 // decoded, reordered if asked, and encoded again by the native writer.
 
-import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import * as arrow from 'apache-arrow';
 import type { Add, Remove } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { ConflictError } from '../conflict-checker.ts';
-import { fromAddPath, partitionDirectory } from '../partition-values.ts';
+import { fromAddPath } from '../partition-values.ts';
 import { scanSnapshot } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { Transaction } from '../transaction.ts';
 import { assertWritable } from '../writer-features.ts';
 import { parseStats } from '../stats.ts';
-import { addPathOf, writeDataFiles } from '../operations/write-files.ts';
+import { writeDataFiles } from '../operations/write-files.ts';
 import { fileSizeMetrics, groupByPartition, planBins, type Bin } from './bin-pack.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { forEachLimit } from './list-files.ts';
-import { mergeStats } from './merge-stats.ts';
 import { selectPartitions, type PartitionPredicate } from './partition-filter.ts';
-import { concatRowGroups, readFooter, schemaKey, type ParquetFooter } from './rowgroup-copy.ts';
+import { copyBin } from './copy-bin.ts';
 import { afterCommit, latestSnapshot, type TableLike } from './table-handle.ts';
 import { cellCountNear, clusterCells, type ClusteringCurve } from './zorder.ts';
 import { dataSchemaOf, readFileNative } from './native-read.ts';
@@ -227,7 +225,7 @@ interface RewriteOutput {
 
 async function rewriteBin(ctx: RewriteContext, bin: Bin): Promise<RewriteOutput> {
   if (ctx.zOrder.length === 0 && ctx.copy && !bin.files.some((f) => f.deletionVector)) {
-    const copied = await copyBin(ctx, bin);
+    const copied = await copyBin(ctx.storage, ctx.snapshot, bin);
     if (copied) return { adds: [copied.add], copied: 1, reencoded: 0, rows: copied.rows };
   }
   const { snapshot, storage } = ctx;
@@ -346,45 +344,6 @@ async function readBin(ctx: RewriteContext, bin: Bin): Promise<arrow.RecordBatch
     perFile[i] = out;
   });
   return perFile.flat().filter((b) => b.numRows > 0);
-}
-
-/** Bin-packs by copying row groups; null when the files' Parquet schemas differ (then they are re-encoded). */
-async function copyBin(ctx: RewriteContext, bin: Bin): Promise<{ add: Add; rows: number } | null> {
-  const { storage, snapshot } = ctx;
-  const footers: ParquetFooter[] = [];
-  await forEachLimit(bin.files, 8, async (f, i) => {
-    const path = fromAddPath(f.path);
-    const bytes = await storage.read(path);
-    if (!bytes) throw new Error(`OPTIMIZE of Delta table ${storage.root}: data file ${f.path} is missing`);
-    footers[i] = readFooter(bytes, `Data file ${f.path} of Delta table ${storage.root}`);
-  });
-  const key = schemaKey(footers[0]);
-  if (footers.some((f) => schemaKey(f) !== key)) return null;
-  const { bytes, numRows } = concatRowGroups(footers);
-  const footerRows = footers.reduce((s, f) => s + f.numRows, 0);
-  if (numRows !== footerRows) {
-    throw new Error(`OPTIMIZE of Delta table ${storage.root} stopped: copying row groups gave ${numRows} rows instead of ${footerRows}; nothing was committed`);
-  }
-  const name = `part-00000-${randomUUID()}-c000${extensionOf(bin.files[0].path)}`;
-  const relative = `${partitionDirectory([...snapshot.partitionColumns], bin.partitionValues)}${name}`;
-  await storage.write(relative, bytes);
-  const meta = await storage.head(relative);
-  const add: Add = {
-    path: addPathOf(relative),
-    partitionValues: { ...bin.partitionValues },
-    size: bytes.length,
-    modificationTime: meta?.modificationTime ?? Date.now(),
-    dataChange: false,
-  };
-  const stats = mergeStats(bin.files.map((f) => f.stats), snapshot.arrowSchema);
-  if (stats !== null) add.stats = stats;
-  return { add, rows: numRows };
-}
-
-/** `.snappy.parquet`, `.zstd.parquet`, `.parquet`, … of a data file name (the codec the input used). */
-function extensionOf(path: string): string {
-  const m = /((?:\.[a-z0-9]+)?\.parquet)$/i.exec(path);
-  return m && !/^\.c\d+\./.test(m[1]) ? m[1] : '.parquet';
 }
 
 function fileSetMetrics(sizes: readonly number[]): FileSetMetrics {

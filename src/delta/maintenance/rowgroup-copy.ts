@@ -3,33 +3,66 @@
 // rewritten (row groups concatenated, page offsets shifted). Page indexes and
 // bloom filters of the inputs live outside the row groups and are not carried
 // over; their offsets are dropped from the footer, which readers accept.
+// Footers are read by ranged reads of the files' tails, so the copy itself
+// can stream the row groups from file to file (copy-bin.ts).
 
+import type { Storage } from '../storage/storage.ts';
 import { TType, dropFields, field, numberField, readStruct, setI64, writeStruct, type TList, type TStruct } from './thrift-compact.ts';
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
-/** A parsed Parquet file: its bytes and footer tree. */
+/** A parsed Parquet footer, with the file's bytes when the whole file was read. */
 export interface ParquetFooter {
-  bytes: Uint8Array;
   meta: TStruct;
   numRows: number;
+  /** Size of the whole file in bytes. */
+  size: number;
+  /** The whole file, when it was read whole (in-memory concatenation needs it). */
+  bytes?: Uint8Array;
 }
 
 /** Parses the footer of a whole Parquet file; throws naming `where` when it is not one. */
 export function readFooter(bytes: Uint8Array, where: string): ParquetFooter {
-  const n = bytes.length;
   const magic = (at: number) => MAGIC.every((m, i) => bytes[at + i] === m);
-  if (n < 12 || !magic(0) || !magic(n - 4)) throw new Error(`${where} is not a Parquet file (no PAR1 magic)`);
-  const len = bytes[n - 8] | (bytes[n - 7] << 8) | (bytes[n - 6] << 16) | (bytes[n - 5] << 24);
-  if (len <= 0 || len > n - 12) throw new Error(`${where}: invalid Parquet footer length ${len}`);
+  if (bytes.length < 12 || !magic(0)) throw new Error(`${where} is not a Parquet file (no PAR1 magic)`);
+  return { ...parseFooterTail(bytes, bytes.length, where), bytes };
+}
+
+/** Bytes of a file's tail that usually hold the whole footer (one ranged read). */
+const TAIL_GUESS = 8 * 1024;
+
+/**
+ * Reads and parses the footer of the `size`-byte Parquet file at `path` with
+ * ranged reads of its tail only (one, or two for a footer larger than 8 KiB).
+ */
+export async function readFooterOf(storage: Storage, path: string, size: number, where: string): Promise<ParquetFooter> {
+  if (size < 12) throw new Error(`${where} is not a Parquet file (${size} bytes)`);
+  let tail = await storage.readRange(path, Math.max(0, size - TAIL_GUESS), size);
+  const len = footerLength(tail, size, where);
+  if (len + 8 > tail.length) tail = await storage.readRange(path, size - 8 - len, size);
+  return parseFooterTail(tail, size, where);
+}
+
+/** The footer length stored before the closing magic of a file whose last bytes are `tail`. */
+function footerLength(tail: Uint8Array, size: number, where: string): number {
+  const n = tail.length;
+  if (n < 8 || !MAGIC.every((m, i) => tail[n - 4 + i] === m)) throw new Error(`${where} is not a Parquet file (no PAR1 magic)`);
+  const len = tail[n - 8] | (tail[n - 7] << 8) | (tail[n - 6] << 16) | (tail[n - 5] << 24);
+  if (len <= 0 || len > size - 12) throw new Error(`${where}: invalid Parquet footer length ${len}`);
+  return len;
+}
+
+/** Parses a footer from the last bytes of a `size`-byte file (at least the footer, its length and the magic). */
+function parseFooterTail(tail: Uint8Array, size: number, where: string): ParquetFooter {
+  const len = footerLength(tail, size, where);
   let meta: TStruct;
   try {
-    meta = readStruct(bytes, n - 8 - len).value;
+    meta = readStruct(tail, tail.length - 8 - len).value;
   } catch (err) {
     throw new Error(`${where}: corrupt Parquet footer: ${(err as Error).message}`);
   }
   if (field(meta, 8)) throw new Error(`${where} is an encrypted Parquet file, which compaction cannot rewrite`);
-  return { bytes, meta, numRows: numberField(meta, 3) ?? 0 };
+  return { meta, numRows: numberField(meta, 3) ?? 0, size };
 }
 
 /** The serialized schema of a footer: equal bytes mean identical Parquet schemas. */
@@ -39,20 +72,31 @@ export function schemaKey(footer: ParquetFooter): string {
   return Buffer.from(writeStruct({ kind: 'struct', fields: [schema] })).toString('base64');
 }
 
+/** How to assemble the concatenated file: byte ranges of the inputs, in order, then `tail`. */
+export interface RowGroupCopy {
+  /** Starts with the 4-byte magic; `file` indexes the inputs. Adjacent ranges of one input are merged. */
+  ranges: { file: number; start: number; end: number }[];
+  /** The new footer, its length and the closing magic. */
+  tail: Uint8Array;
+  numRows: number;
+  numRowGroups: number;
+  /** Size of the output file in bytes. */
+  size: number;
+}
+
 /**
- * Concatenates the row groups of `files` (identical schemas, checked by the
- * caller with {@link schemaKey}) into one Parquet file, in order.
- *
- * @example
- * const out = concatRowGroups([readFooter(a, 'a'), readFooter(b, 'b')]);
+ * Plans the concatenation of the row groups of `files` (identical schemas,
+ * checked by the caller with {@link schemaKey}) into one Parquet file, in
+ * order: which byte ranges to copy and the footer to end with. The footers
+ * are edited in place (offsets shifted), so each can be planned once.
  */
-export function concatRowGroups(files: readonly ParquetFooter[]): { bytes: Uint8Array; numRows: number; numRowGroups: number } {
-  if (files.length === 0) throw new Error('concatRowGroups: no files');
-  const pieces: Uint8Array[] = [Uint8Array.from(MAGIC)];
+export function planRowGroupCopy(files: readonly ParquetFooter[]): RowGroupCopy {
+  if (files.length === 0) throw new Error('Row-group copy: no files');
+  const ranges: RowGroupCopy['ranges'] = [];
   let pos = 4;
   const rowGroups: TStruct[] = [];
   let numRows = 0;
-  for (const f of files) {
+  files.forEach((f, fileIndex) => {
     const groups = (field(f.meta, 4)?.value as TList | undefined)?.items ?? [];
     for (const item of groups) {
       const rg = item as TStruct;
@@ -60,14 +104,14 @@ export function concatRowGroups(files: readonly ParquetFooter[]): { bytes: Uint8
       let start = Infinity;
       let end = 0;
       for (const cc of columns) {
-        if (field(cc, 8) || field(cc, 9)) throw new Error('concatRowGroups: encrypted column chunk');
+        if (field(cc, 8) || field(cc, 9)) throw new Error('Row-group copy: encrypted column chunk');
         const md = field(cc, 3)?.value as TStruct | undefined;
-        if (!md) throw new Error('concatRowGroups: column chunk without metadata');
+        if (!md) throw new Error('Row-group copy: column chunk without metadata');
         const s = chunkStart(md);
         start = Math.min(start, s);
         end = Math.max(end, s + (numberField(md, 7) ?? 0));
       }
-      if (columns.length === 0 || !(end > start) || end > f.bytes.length - 8) throw new Error('concatRowGroups: row group byte range is invalid');
+      if (columns.length === 0 || !(end > start) || start < 4 || end > f.size - 8) throw new Error('Row-group copy: row group byte range is invalid');
       const shift = pos - start;
       for (const cc of columns) {
         const md = field(cc, 3)!.value as TStruct;
@@ -83,12 +127,14 @@ export function concatRowGroups(files: readonly ParquetFooter[]): { bytes: Uint8
       const rgOffset = numberField(rg, 5);
       if (rgOffset !== undefined) setI64(rg, 5, rgOffset + shift);
       dropFields(rg, [7]); // ordinal: renumbered implicitly by position
-      pieces.push(f.bytes.subarray(start, end));
+      const last = ranges[ranges.length - 1];
+      if (last && last.file === fileIndex && last.end === start) last.end = end;
+      else ranges.push({ file: fileIndex, start, end });
       pos += end - start;
       rowGroups.push(rg);
       numRows += numberField(rg, 3) ?? 0;
     }
-  }
+  });
   const meta: TStruct = { kind: 'struct', fields: files[0].meta.fields.map((x) => ({ ...x })) };
   setI64(meta, 3, numRows);
   const rgField = field(meta, 4);
@@ -99,18 +145,41 @@ export function concatRowGroups(files: readonly ParquetFooter[]): { bytes: Uint8
     meta.fields.sort((a, b) => a.id - b.id);
   }
   const footer = writeStruct(meta);
-  const tail = new Uint8Array(8);
-  new DataView(tail.buffer).setUint32(0, footer.length, true);
-  tail.set(MAGIC, 4);
-  pieces.push(footer, tail);
-  const total = pieces.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
+  const tail = new Uint8Array(footer.length + 8);
+  tail.set(footer);
+  new DataView(tail.buffer).setUint32(footer.length, footer.length, true);
+  tail.set(MAGIC, footer.length + 4);
+  return { ranges, tail, numRows, numRowGroups: rowGroups.length, size: pos + tail.length };
+}
+
+/** The magic every Parquet file starts with (the first bytes of a {@link planRowGroupCopy} output). */
+export const PARQUET_MAGIC: Uint8Array = Uint8Array.from(MAGIC);
+
+/**
+ * Concatenates the row groups of whole files read into memory (see
+ * {@link planRowGroupCopy}) into one Parquet file.
+ *
+ * @example
+ * const out = concatRowGroups([readFooter(a, 'a'), readFooter(b, 'b')]);
+ */
+export function concatRowGroups(files: readonly ParquetFooter[]): { bytes: Uint8Array; numRows: number; numRowGroups: number } {
+  const plan = planRowGroupCopy(files);
+  return { bytes: assembleRowGroups(files, plan), numRows: plan.numRows, numRowGroups: plan.numRowGroups };
+}
+
+/** The planned file in memory, from inputs read whole ({@link readFooter}). */
+export function assembleRowGroups(files: readonly ParquetFooter[], plan: RowGroupCopy): Uint8Array {
+  const out = new Uint8Array(plan.size);
+  out.set(PARQUET_MAGIC);
+  let at = 4;
+  for (const r of plan.ranges) {
+    const bytes = files[r.file].bytes;
+    if (!bytes) throw new Error('Row-group copy: the files must be read whole');
+    out.set(bytes.subarray(r.start, r.end), at);
+    at += r.end - r.start;
   }
-  return { bytes: out, numRows, numRowGroups: rowGroups.length };
+  out.set(plan.tail, at);
+  return out;
 }
 
 /** First byte of a column chunk: its dictionary page when it has one, else its first data page. */

@@ -19,7 +19,7 @@ import { assertWritable } from '../writer-features.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { hoursText, retentionOf } from './duration.ts';
 import { deleteAll, listVacuumCandidates } from './list-files.ts';
-import { latestSnapshot, type TableLike } from './table-handle.ts';
+import { latestSnapshot, storageOfTable, type TableLike } from './table-handle.ts';
 
 /** Options of {@link vacuum}. */
 export interface VacuumOptions {
@@ -66,13 +66,20 @@ export interface VacuumResult {
  */
 export async function vacuum(table: TableLike, options: VacuumOptions = {}): Promise<VacuumResult> {
   const t0 = performance.now();
-  const { storage, snapshot } = await latestSnapshot(table, 'VACUUM');
+  const storage = storageOfTable(table);
+  const parallelism = options.parallelism ?? 32;
+  // The listing only proposes candidates (what is kept is decided by the
+  // snapshot), so it runs while the log is replayed. It assumes no partition
+  // column starts with '_' or '.'; when one does, the table is listed again
+  // below with its partition directories.
+  const early = listVacuumCandidates(storage, [], parallelism);
+  early.catch(() => {}); // awaited below, or dropped when the snapshot fails first or needs the second listing
+  const { snapshot } = await latestSnapshot(table, 'VACUUM');
   const root = storage.root;
   assertWritable(snapshot.protocol, snapshot.metadata, root);
   const clock = options.clock ?? systemClock;
   const dryRun = options.dryRun ?? false;
   const enforce = options.enforceRetention ?? true;
-  const parallelism = options.parallelism ?? 32;
   const configured = retentionOf(snapshot.properties, 'delta.deletedFileRetentionDuration', root);
 
   let retentionMs = configured;
@@ -95,7 +102,8 @@ export async function vacuum(table: TableLike, options: VacuumOptions = {}): Pro
   const deleteBefore = now - retentionMs;
   const keep = referencedFiles(snapshot, root, deleteBefore);
 
-  const candidates = await listVacuumCandidates(storage, snapshot.partitionColumns, parallelism);
+  const hiddenPartitions = snapshot.partitionColumns.some((c) => c.startsWith('_') || c.startsWith('.'));
+  const candidates = hiddenPartitions ? await listVacuumCandidates(storage, snapshot.partitionColumns, parallelism) : await early;
   const doomed = candidates.filter((f) => !keep.has(f.path) && f.modificationTime < deleteBefore);
   const bytes = doomed.reduce((s, f) => s + f.size, 0);
   const result: VacuumResult = {

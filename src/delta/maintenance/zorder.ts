@@ -12,12 +12,20 @@ import { native } from '../../native/addon.ts';
 /** The space-filling curve rows are ordered along. */
 export type ClusteringCurve = 'morton' | 'hilbert';
 
-/** One Z-order column, as the native core reads it. */
-interface NativeColumn {
-  kind: 0 | 1 | 2 | 3;
+/** A run of rows of a Z-order column, in Arrow layout, read in place by the native core. */
+interface NativeChunk {
+  length: number;
   data: ArrayBufferView;
   offsets?: Int32Array;
+  /** Validity bitmap; bit `validOffset + i` belongs to row i. */
   valid?: Uint8Array;
+  validOffset?: number;
+}
+
+/** One Z-order column, as the native core reads it: its chunks cover the rows in order. */
+interface NativeColumn {
+  kind: 0 | 1 | 2 | 3;
+  chunks: NativeChunk[];
 }
 
 interface MaintenanceNative {
@@ -104,8 +112,9 @@ function nativeColumns(data: arrow.Table, columns: readonly string[], table: str
   return columns.map((name) => {
     const i = data.schema.fields.findIndex((f) => f.name === name);
     if (i < 0) throw new Error(`Z-order column '${name}' does not exist${where}; columns are ${data.schema.fields.map((f) => f.name).join(', ')}`);
-    const parts = data.batches.map((b) => b.data.children[i]);
-    return toNative(name, data.schema.fields[i].type, parts, data.numRows, where);
+    const type = data.schema.fields[i].type;
+    const parts = data.batches.map((b) => b.data.children[i]).filter((p) => p.length > 0);
+    return { kind: kindOf(name, type, where), chunks: parts.map((p) => toNative(type, p)) };
   });
 }
 
@@ -114,122 +123,72 @@ export function clusterKey(ranks: number[], bits: number, curve: ClusteringCurve
   return core.clusterKey(ranks, bits, curve === 'hilbert' ? 1 : 0);
 }
 
-/** Concatenates a column's chunks into the native layout, converting to an order-preserving kind. */
-function toNative(name: string, type: arrow.DataType, parts: arrow.Data[], rows: number, where: string): NativeColumn {
-  const valid = validityBytes(parts, rows);
+/** The native kind a column is ordered as; throws for types without an order. */
+function kindOf(name: string, type: arrow.DataType, where: string): NativeColumn['kind'] {
   switch (type.typeId) {
     case arrow.Type.Int: {
       const t = type as arrow.Int;
-      if (t.bitWidth === 64) {
-        if (!t.isSigned) return { kind: 2, data: gatherNumbers(parts, rows, (v) => Number(v as bigint)), valid };
-        return { kind: 1, data: gatherInt64(parts, rows), valid };
-      }
-      // uint32 may exceed int32: ordered as float64 instead.
-      if (!t.isSigned && t.bitWidth === 32) return { kind: 2, data: gatherNumbers(parts, rows, (v) => Number(v)), valid };
-      const out = new Int32Array(rows);
-      let at = 0;
-      for (const p of parts) {
-        const v = p.values as unknown as ArrayLike<number>;
-        for (let i = 0; i < p.length; i++) out[at + i] = v[i];
-        at += p.length;
-      }
-      return { kind: 0, data: out, valid };
+      // uint32 may exceed int32 and uint64 int64: both are ordered as float64.
+      if (!t.isSigned && t.bitWidth >= 32) return 2;
+      return t.bitWidth === 64 ? 1 : 0;
     }
-    case arrow.Type.Date: {
-      if ((type as arrow.Date_).unit === arrow.DateUnit.DAY) {
-        const out = new Int32Array(rows);
-        let at = 0;
-        for (const p of parts) {
-          out.set((p.values as unknown as Int32Array).subarray(0, p.length), at);
-          at += p.length;
-        }
-        return { kind: 0, data: out, valid };
-      }
-      return { kind: 1, data: gatherInt64(parts, rows), valid };
-    }
+    case arrow.Type.Date:
+      return (type as arrow.Date_).unit === arrow.DateUnit.DAY ? 0 : 1;
     case arrow.Type.Timestamp:
     case arrow.Type.Time:
     case arrow.Type.Duration:
-      return { kind: 1, data: gatherInt64(parts, rows), valid };
+      return 1;
     case arrow.Type.Float:
-      return { kind: 2, data: gatherNumbers(parts, rows, (v) => Number(v)), valid };
-    case arrow.Type.Bool: {
-      const out = new Int32Array(rows);
-      let at = 0;
-      for (const p of parts) {
-        const bits = p.values as Uint8Array;
-        for (let i = 0; i < p.length; i++) out[at + i] = (bits[(p.offset + i) >> 3] >> ((p.offset + i) & 7)) & 1;
-        at += p.length;
-      }
-      return { kind: 0, data: out, valid };
-    }
-    case arrow.Type.Decimal: {
-      // Ranks only need the order, which float64 keeps up to rounding of huge values.
-      const scale = 10 ** (type as arrow.Decimal).scale;
-      const vec = arrow.makeVector(parts);
-      const out = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const v = vec.get(i) as unknown;
-        out[i] = v === null ? 0 : Number(String(v)) / scale;
-      }
-      return { kind: 2, data: out, valid };
-    }
+    case arrow.Type.Decimal:
+      return 2;
+    case arrow.Type.Bool:
+      return 0;
     case arrow.Type.Utf8:
-    case arrow.Type.Binary: {
-      let bytes = 0;
-      for (const p of parts) {
-        const o = p.valueOffsets as Int32Array;
-        bytes += o[p.length] - o[0];
-      }
-      const data = new Uint8Array(bytes);
-      const offsets = new Int32Array(rows + 1);
-      let at = 0;
-      let pos = 0;
-      for (const p of parts) {
-        const o = p.valueOffsets as Int32Array;
-        const base = o[0];
-        data.set((p.values as Uint8Array).subarray(base, o[p.length]), pos);
-        for (let i = 1; i <= p.length; i++) offsets[at + i] = pos + o[i] - base;
-        pos += o[p.length] - base;
-        at += p.length;
-      }
-      return { kind: 3, data, offsets, valid };
-    }
+    case arrow.Type.Binary:
+      return 3;
     default:
       throw new Error(`Cannot Z-order by column '${name}'${where}: type ${String(type)} has no order (use numeric, date, timestamp, string or binary columns)`);
   }
 }
 
-function gatherInt64(parts: arrow.Data[], rows: number): BigInt64Array {
-  const out = new BigInt64Array(rows);
-  let at = 0;
-  for (const p of parts) {
-    const v = p.values as unknown as ArrayBufferView;
-    out.set(new BigInt64Array(v.buffer, v.byteOffset, p.length), at);
-    at += p.length;
+/**
+ * One chunk of a column in the native layout of its kind ({@link kindOf}):
+ * int32, int64 and bytes are passed as they are, other types converted.
+ */
+function toNative(type: arrow.DataType, p: arrow.Data): NativeChunk {
+  const n = p.length;
+  const validity = p.nullCount > 0 && p.nullBitmap ? { valid: p.nullBitmap, validOffset: p.offset } : {};
+  const values = p.values as unknown as ArrayLike<number | bigint> & ArrayBufferView;
+  switch (type.typeId) {
+    case arrow.Type.Int: {
+      const t = type as arrow.Int;
+      if (!t.isSigned && t.bitWidth >= 32) return { length: n, data: Float64Array.from({ length: n }, (_, i) => Number(values[i])), ...validity };
+      if (t.bitWidth === 64 || t.bitWidth === 32) return { length: n, data: values, ...validity };
+      return { length: n, data: Int32Array.from({ length: n }, (_, i) => Number(values[i])), ...validity };
+    }
+    case arrow.Type.Date:
+    case arrow.Type.Timestamp:
+    case arrow.Type.Time:
+    case arrow.Type.Duration: {
+      // 32-bit time units (time32) widen to the int64 the kind reads.
+      const wide = (values as ArrayBufferView).byteLength / Math.max(1, n) >= 8 || n === 0;
+      if (type.typeId === arrow.Type.Date && (type as arrow.Date_).unit === arrow.DateUnit.DAY) return { length: n, data: values, ...validity };
+      return { length: n, data: wide ? values : BigInt64Array.from({ length: n }, (_, i) => BigInt(values[i] as number)), ...validity };
+    }
+    case arrow.Type.Float:
+      return { length: n, data: values instanceof Float64Array ? values : Float64Array.from({ length: n }, (_, i) => Number(values[i])), ...validity };
+    case arrow.Type.Bool: {
+      const bits = p.values as Uint8Array;
+      return { length: n, data: Int32Array.from({ length: n }, (_, i) => (bits[(p.offset + i) >> 3] >> ((p.offset + i) & 7)) & 1), ...validity };
+    }
+    case arrow.Type.Decimal: {
+      // Ranks only need the order, which float64 keeps up to rounding of huge values.
+      const scale = 10 ** (type as arrow.Decimal).scale;
+      const vec = arrow.makeVector(p);
+      return { length: n, data: Float64Array.from({ length: n }, (_, i) => { const v = vec.get(i) as unknown; return v === null ? 0 : Number(String(v)) / scale; }), ...validity };
+    }
+    default:
+      // Utf8 / Binary: offsets index into the whole values buffer.
+      return { length: n, data: p.values as Uint8Array, offsets: p.valueOffsets as Int32Array, ...validity };
   }
-  return out;
-}
-
-function gatherNumbers(parts: arrow.Data[], rows: number, conv: (v: number | bigint) => number): Float64Array {
-  const out = new Float64Array(rows);
-  let at = 0;
-  for (const p of parts) {
-    const v = p.values as unknown as ArrayLike<number | bigint>;
-    for (let i = 0; i < p.length; i++) out[at + i] = conv(v[i]);
-    at += p.length;
-  }
-  return out;
-}
-
-/** One byte per row (1 = valid), or undefined when no chunk has nulls. */
-function validityBytes(parts: arrow.Data[], rows: number): Uint8Array | undefined {
-  if (parts.every((p) => p.nullCount === 0)) return undefined;
-  const out = new Uint8Array(rows);
-  let at = 0;
-  for (const p of parts) {
-    for (let i = 0; i < p.length; i++) out[at + i] = p.getValid(i) ? 1 : 0;
-    at += p.length;
-  }
-  return out;
 }

@@ -126,6 +126,21 @@ export class LocalStorage implements Storage {
     return value;
   }
 
+  async readFile<T>(path: string, consume: (fd: number) => Promise<T>): Promise<T | null> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.abs(path), 'r');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    try {
+      return await consume(handle.fd);
+    } finally {
+      await handle.close();
+    }
+  }
+
   async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
     const target = this.abs(path);
     const tmp = await this.writeTemp(target, data);
@@ -191,8 +206,14 @@ export class LocalStorage implements Storage {
   /** Creates a uniquely named hidden temp file beside `target`, open for writing. */
   private async openTemp(target: string): Promise<{ tmp: string; handle: fs.FileHandle }> {
     const dir = nodePath.dirname(target);
-    await fs.mkdir(dir, { recursive: true });
     const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
+    try {
+      return { tmp, handle: await fs.open(tmp, 'wx') };
+    } catch (err) {
+      // The directory is created only when missing: commits, the common case, go to an existing _delta_log.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await fs.mkdir(dir, { recursive: true });
     return { tmp, handle: await fs.open(tmp, 'wx') };
   }
 

@@ -25,6 +25,12 @@ export interface Storage {
    */
   writeFile?<T>(path: string, produce: (fd: number) => Promise<T>): Promise<T>;
   /**
+   * Optional (storages on a local file system): hands `consume` an open, read-only descriptor of an object,
+   * so a reader can copy or read parts of it without loading it whole; the descriptor is closed when
+   * `consume` settles. Resolves to `consume`'s value, or `null` when the object is absent.
+   */
+  readFile?<T>(path: string, consume: (fd: number) => Promise<T>): Promise<T | null>;
+  /**
    * Writes an object only if nothing exists at `path`, atomically: the basis of
    * optimistic commits. Returns false (and writes nothing) when it already exists.
    */

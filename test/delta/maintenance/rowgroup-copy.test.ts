@@ -40,7 +40,7 @@ test('DuckDB files with several row groups and different codecs concatenate into
   assert.is(schemaKey(a), schemaKey(b));
   const out = concatRowGroups([a, b]);
   assert.is(out.numRows, 4200);
-  const groups = (f: typeof a) => parquetMetadata(f.bytes.buffer.slice(f.bytes.byteOffset, f.bytes.byteOffset + f.bytes.length) as ArrayBuffer).row_groups.length;
+  const groups = (f: typeof a) => parquetMetadata(f.bytes!.buffer.slice(f.bytes!.byteOffset, f.bytes!.byteOffset + f.bytes!.length) as ArrayBuffer).row_groups.length;
   assert.is(out.numRowGroups, groups(a) + groups(b));
   const path = join(dir, 'out.parquet');
   writeFileSync(path, out.bytes);

@@ -3,6 +3,7 @@
 // entries, deletion vectors in use), retention enforcement naming the table
 // property, dry runs, and the VACUUM START / END commits.
 import { test } from 'uvu';
+import * as arrow from 'apache-arrow';
 import * as assert from 'uvu/assert';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -145,6 +146,24 @@ test('local table read by DuckDB after VACUUM with zero retention', async () => 
   assert.is(r.numDeletedFiles, 3);
   const snap = await loadSnapshot(new (await import('../../../src/delta/storage/local-storage.ts')).LocalStorage(dir));
   assert.equal(await duckTableRows(dir, snap.files()), expectedKeys(fresh));
+});
+
+test('a partition column starting with _: its directories are listed, and vacuumed like any other', async () => {
+  const schema = new arrow.Schema([new arrow.Field('id', new arrow.Int64(), false), new arrow.Field('_bucket', new arrow.Utf8(), false)]);
+  const rows = (ids: number[]) =>
+    new arrow.Table({ id: arrow.vectorFromArray(ids.map(BigInt), new arrow.Int64()), _bucket: arrow.vectorFromArray(ids.map((i) => `b${i % 3}`), new arrow.Utf8()) });
+  for (const location of [tempTableDir('vacuum-hidden-partition'), new MemoryStorage('memory://hidden-partition')]) {
+    const t = await DeltaTable.create(location, { schema, partitionBy: ['_bucket'] });
+    await t.append(rows([1, 2, 3, 4, 5, 6]));
+    const old = t.files().map((f) => fromAddPath(f.path));
+    assert.ok(old.every((p) => p.startsWith('_bucket=')), 'data files live in _bucket=… directories');
+    await t.overwrite(rows([7, 8]));
+    const live = t.files().map((f) => fromAddPath(f.path));
+    const r = await vacuum(t, { retentionHours: 0, enforceRetention: false });
+    assert.equal(r.filesDeleted, [...old].sort(), `${String(location)}: the overwritten files go`);
+    for (const p of live) assert.ok(await t.storage.head(p), `${p} kept`);
+    assert.is((await t.toArrow()).numRows, 2);
+  }
 });
 
 test('referenced paths are decoded exactly once, relative or absolute', () => {

@@ -145,6 +145,60 @@ test('grid cells: factors dealt to columns, cells are quantile slices, file rang
   assert.equal(fileRanges(Uint32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1]), 3), [[0, 2], [2, 5], [5, 8], [8, 9]]);
 });
 
+test('chunked and sliced inputs, wide and narrow value ranges: order and cells equal a reference sort by (cell, key, row)', async () => {
+  const r = prng(9);
+  const n = 5000;
+  // a: narrow ints (packed sort), b: int64 spanning the whole range (pairs sort), s: strings with shared prefixes; ~7% nulls each.
+  const a = Array.from({ length: n }, () => (r() < 0.07 ? null : Math.floor(r() * 300)));
+  const b = Array.from({ length: n }, () => (r() < 0.07 ? null : BigInt.asIntN(64, BigInt(Math.floor(r() * 2 ** 53)) * 1_000_003n)));
+  const s = Array.from({ length: n }, () => (r() < 0.07 ? null : `prefix-long-${Math.floor(r() * 40)}`));
+  const whole = new arrow.Table({
+    a: arrow.vectorFromArray(a, new arrow.Int32()),
+    b: arrow.vectorFromArray(b, new arrow.Int64()),
+    s: arrow.vectorFromArray(s, new arrow.Utf8()),
+  });
+  // Uneven chunks, cut from slices (non-zero offsets into shared buffers).
+  const cuts = [0, 1, 700, 701, 2300, 4999, n];
+  const flat = whole.batches.length === 1 ? whole.batches[0] : new arrow.Table(whole.schema, whole.batches).batches[0];
+  const chunked = new arrow.Table(whole.schema, cuts.slice(1).map((end, i) => flat.slice(cuts[i], end)).filter((x) => x.numRows > 0));
+  assert.ok(chunked.batches.length >= 5 && chunked.batches.some((x) => x.data.children[0].offset > 0));
+
+  const rankOf = <T>(vals: (T | null)[], cmp: (x: T, y: T) => number) => {
+    const idx = vals.map((v, i) => [v, i] as const).filter(([v]) => v !== null) as [T, number][];
+    idx.sort((x, y) => cmp(x[0], y[0]) || x[1] - y[1]);
+    const out = new Array<number>(vals.length).fill(0);
+    let start = 0;
+    idx.forEach(([v, i], p) => {
+      if (p > 0 && cmp(idx[p - 1][0], v) !== 0) start = p;
+      out[i] = Number((BigInt(start) << 21n) / BigInt(idx.length)); // 3 columns: 21 bits each
+    });
+    return out;
+  };
+  const ranks = [
+    rankOf(a, (x, y) => x - y),
+    rankOf(b, (x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+    rankOf(s, (x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
+  ];
+  const levels = gridLevels(12, 3);
+  const dimCells = [0, 1, 2].map((d) => levels.filter((l) => l.dim === d).reduce((p, l) => p * l.radix, 1));
+  const cellOf = (i: number) => {
+    const slot = ranks.map((rk, d) => Math.floor((rk[i] * dimCells[d]) / 2 ** 21));
+    const left = [...dimCells];
+    let c = 0;
+    for (const l of levels) {
+      left[l.dim] /= l.radix;
+      c = c * l.radix + Math.floor(slot[l.dim] / left[l.dim]);
+      slot[l.dim] %= left[l.dim];
+    }
+    return c;
+  };
+  const rows = Array.from({ length: n }, (_, i) => ({ i, cell: cellOf(i), key: mortonRef(ranks.map((rk) => rk[i]), 21) }));
+  rows.sort((x, y) => x.cell - y.cell || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0) || x.i - y.i);
+  const { order, cells } = await clusterCells(chunked, ['a', 'b', 's'], 12);
+  assert.equal([...order], rows.map((x) => x.i));
+  assert.equal([...cells], rows.map((x) => x.cell));
+});
+
 test('Z-order refuses columns without an order', async () => {
   const t = new arrow.Table({ l: arrow.vectorFromArray([[1], [2]], new arrow.List(new arrow.Field('item', new arrow.Int32()))) });
   try {
