@@ -13,8 +13,8 @@ import { fromAddPath } from '../partition-values.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { takeRows } from '../operations/take.ts';
 import { native } from '../../native/addon.ts';
-import { readFooterTail, readRanges } from './column-ranges.ts';
-import { readFooter } from './rowgroup-copy.ts';
+import { readRanges } from './column-ranges.ts';
+import { readFooter, readFooterOf } from './rowgroup-copy.ts';
 import { field, numberField, type TList, type TStruct } from './thrift-compact.ts';
 
 /** One column's chunks as the native decoder takes them (see native/maintenance/column_spec_js.h). */
@@ -72,7 +72,7 @@ export async function readParquetColumns(storage: Storage, path: string, size: n
   let meta: TStruct;
   let numRows: number;
   if (typeof size === 'number' && size > 0) {
-    ({ meta, numRows } = await readFooterTail(storage, path, size, where));
+    ({ meta, numRows } = await readFooterOf(storage, path, size, where));
   } else {
     bytes = await storage.read(path);
     if (!bytes) throw new Error(`${where} is missing`);

@@ -35,13 +35,8 @@ export class LocalStorage implements Storage {
   }
 
   async read(path: string): Promise<Uint8Array | null> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(this.abs(path), 'r');
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const handle = await this.openForRead(path);
+    if (!handle) return null;
     try {
       // One read of the whole size: fs.readFile goes in 512 KiB requests through the thread pool,
       // several times slower for the multi-megabyte state and data files read here.
@@ -127,17 +122,22 @@ export class LocalStorage implements Storage {
   }
 
   async readFile<T>(path: string, consume: (fd: number) => Promise<T>): Promise<T | null> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(this.abs(path), 'r');
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const handle = await this.openForRead(path);
+    if (!handle) return null;
     try {
       return await consume(handle.fd);
     } finally {
       await handle.close();
+    }
+  }
+
+  /** The file open for reading, or null when it does not exist. */
+  private async openForRead(path: string): Promise<fs.FileHandle | null> {
+    try {
+      return await fs.open(this.abs(path), 'r');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
     }
   }
 
