@@ -235,13 +235,19 @@ class ValueEncoder {
   }
 
   // From the first values, estimates the chunk's distinct values; true when
-  // their dictionary would clearly exceed its size limit.
+  // their dictionary would clearly exceed its size limit, or when dictionary
+  // plus indices would not come out clearly smaller than PLAIN (mostly
+  // distinct values, such as ids: hashing them all would be wasted work).
   bool DictionaryWillOverflow() const {
     const double n = static_cast<double>(indices_.size());
     const double d = static_cast<double>(dict_.size());
-    const double distinct = std::min(EstimateDistinct(n, d), static_cast<double>(expected_values_));
+    const double expected = static_cast<double>(expected_values_);
+    const double distinct = std::min(EstimateDistinct(n, d), expected);
     const double entry_bytes = static_cast<double>(dict_.bytes()) / d;
-    return distinct * entry_bytes > 2.0 * static_cast<double>(options_.dictionary_page_size_limit);
+    if (distinct * entry_bytes > 2.0 * static_cast<double>(options_.dictionary_page_size_limit)) return true;
+    const double index_bytes = expected * std::ceil(std::log2(std::max(2.0, distinct))) / 8;
+    const double plain_bytes = expected * static_cast<double>(page_plain_bytes_) / n;
+    return distinct * entry_bytes + index_bytes > 0.9 * plain_bytes;
   }
 
   // Judged on the first page: either it is already smaller than PLAIN, or

@@ -23,8 +23,9 @@ export async function* readAhead<T, R>(items: readonly T[], depth: number, load:
   };
   fill();
   while (pending.length > 0) {
-    const p = pending.shift()!;
+    const value = await pending.shift()!;
+    // The next load starts as this one's value goes to the caller, so `depth` stay in flight while it works.
     fill();
-    yield await p;
+    yield value;
   }
 }

@@ -159,4 +159,27 @@ test('SCD2 history survives a restart: a late event re-cuts intervals', async ()
   assert.equal(await targetRows(dir, ['userId', 'city', '__START_AT', '__END_AT']), [[1, 'X', 1, 5], [1, 'Y', 5, 10], [1, 'Z', 10, null]]);
 });
 
+
+test('state files are Parquet when every column decodes natively, Arrow IPC otherwise; both are read back after a restart', async () => {
+  const schema = new arrow.Schema([
+    new arrow.Field('id', new arrow.Int32(), true),
+    new arrow.Field('v', new arrow.Utf8(), true),
+    new arrow.Field('day', new arrow.Int32(), true),
+    new arrow.Field('n', new arrow.Int32(), true),
+  ]);
+  const rows = (...r: [number, string, number, number][]) => batchOf(schema, r.map(([id, v, day, n]) => ({ id, v, day, n })));
+  const kinds = (dir: string) => readdirSync(join(dir, '_tributary', 'cdc', 'apply_changes')).map((f) => f.split('.').pop()).sort();
+  // One sequence column: Parquet. Two (struct sequencing): IPC, as the native decoder reads no structs.
+  for (const [sequenceBy, kind] of [['day', 'parquet'], [['day', 'n'], 'arrow']] as const) {
+    const dir = tempTableDir(`fmt-${kind}`);
+    const opts = { keys: ['id'], sequenceBy: typeof sequenceBy === 'string' ? sequenceBy : [...sequenceBy], exceptColumnList: ['day', 'n'] };
+    await run(dir, [rows([1, 'a', 5, 5], [2, 'b', 5, 5])], opts);
+    assert.equal(kinds(dir), [kind]);
+    // A new run reads the state back: older events are ignored, newer ones applied.
+    const [r] = await run(dir, [rows([1, 'old', 4, 9], [2, 'new', 6, 0])], opts);
+    assert.is(r.numIgnoredEvents, 1, `${kind}: ignored`);
+    assert.equal(await targetRows(dir, ['id', 'v']), [[1, 'a'], [2, 'new']]);
+  }
+});
+
 test.run();

@@ -10,6 +10,9 @@ import { KeyIndex } from '../../../src/cdc/merge/key-index.ts';
 import { compositeReader, contiguous, keyReader, type KeyValue } from '../../../src/cdc/merge/keys.ts';
 import { native } from '../../../src/native/addon.ts';
 import { prng } from '../../support/prng.ts';
+import { decodeFileColumns, readParquetColumns } from '../../../src/delta/maintenance/native-read.ts';
+import { MemoryStorage } from '../../../src/delta/storage/memory-storage.ts';
+import { writeParquet } from '../../../src/parquet/write.ts';
 
 /** first/next/probe as keys.ts's Map keys define them. */
 function reference(build: arrow.Data[], probe: arrow.Data[], nullSafe: boolean) {
@@ -122,6 +125,53 @@ test('many rows: the native table grows and chains duplicates in row order', () 
   for (let i = 0; i < n; i++) probeIds[i] = BigInt(Math.floor(r() * 100_000));
   const d = (v: BigInt64Array) => arrow.makeData({ type: new arrow.Int64(), length: v.length, nullCount: 0, data: v });
   check('200k int64', [d(ids)], [d(probeIds)]);
+});
+
+test('probing a Parquet key column page by page finds what probing its decoded values finds', async () => {
+  const cases: [string, arrow.DataType, () => unknown][] = [
+    ['int64', new arrow.Int64(), () => BigInt(Math.floor(r() * 3000))],
+    ['int32', new arrow.Int32(), () => Math.floor(r() * 3000)],
+    ['utf8', new arrow.Utf8(), () => `k${Math.floor(r() * 3000)}`],
+    ['float64', new arrow.Float64(), () => pick([0, -0, NaN, 1.5, 2.5, Math.floor(r() * 100)])],
+    ['date', new arrow.DateDay(), () => new Date(Date.UTC(2024, 0, 1 + Math.floor(r() * 400)))],
+    ['bool', new arrow.Bool(), () => r() < 0.5],
+  ];
+  for (const [name, type, gen] of cases) {
+    for (const dictionary of [false, true]) {
+      const n = 20_000;
+      const schema = new arrow.Schema([new arrow.Field('k', type, true)]);
+      const col = column(withNulls(Array.from({ length: n }, gen)), type);
+      const table = new arrow.Table(schema, [new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children: [col] }))]);
+      const storage = new MemoryStorage();
+      await storage.write('f.parquet', (await writeParquet(table, { dictionary, dataPageSize: 8 * 1024, rowGroupSize: 6_000 })).bytes);
+      const file = (await readParquetColumns(storage, 'f.parquet', undefined, schema, 'f'))!;
+      const decoded = (await decodeFileColumns(file, schema)).data.children[0];
+      for (const nullSafe of [false, true]) {
+        const build = column(withNulls(Array.from({ length: 500 }, gen)), type);
+        const index = KeyIndex.build([build], { nullSafe });
+        const paged = await index.probePages(file.bytes, file.columns[0], type);
+        assert.ok(paged, `${name}: pages probed`);
+        const hit = index.probe([decoded]);
+        const rows = [...hit.keys()].filter((i) => hit[i] >= 0);
+        const what = `${name} (dictionary ${dictionary}, nullSafe ${nullSafe})`;
+        assert.equal([...paged.rows], rows, `${what}: rows`);
+        assert.equal([...paged.first], rows.map((i) => hit[i]), `${what}: first`);
+      }
+    }
+  }
+});
+
+test('a page probe declines key types whose pages have another layout', async () => {
+  const schema = new arrow.Schema([new arrow.Field('k', new arrow.Int16(), false)]);
+  const table = new arrow.Table(schema, [new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: 3, nullCount: 0, children: [column([1, 2, 3], new arrow.Int16())] }))]);
+  const storage = new MemoryStorage();
+  await storage.write('f.parquet', (await writeParquet(table)).bytes);
+  const file = (await readParquetColumns(storage, 'f.parquet', undefined, schema, 'f'))!;
+  // INT32 pages hold 4-byte values; an int16 index compares 2-byte ones.
+  assert.is(await KeyIndex.build([column([1, 2], new arrow.Int16())], { nullSafe: false }).probePages(file.bytes, file.columns[0], new arrow.Int16()), null);
+  // Several key columns never probe pages.
+  const two = KeyIndex.build([column([1n], new arrow.Int64()), column([1n], new arrow.Int64())], { nullSafe: false });
+  assert.is(await two.probePages(file.bytes, file.columns[0], new arrow.Int64()), null);
 });
 
 test('the native boundary refuses buffers shorter than the rows', () => {
