@@ -3,8 +3,8 @@
 //                 first: Int32Array, next: Int32Array) → number of distinct keys
 //   keyTableProbe(buildColumns, buildRows, slots, filter, probeColumns, probeRows,
 //                 nullSafe, out: Int32Array) → undefined
-//     slots: 2 × capacity entries (capacity a power of two above the build rows);
-//     filter: max(1, capacity / 16) entries
+//     slots: 4 × capacity entries (capacity a power of two above the build rows);
+//     filter: max(1, capacity / 8) entries
 //   keyTableProbePages(buildColumns, buildRows, slots, filter, nullSafe, file: Uint8Array,
 //                      column) → Promise<{ rows: Int32Array, first: Int32Array }>
 //     column: a Parquet column of `file` as decodeColumns takes it (a single key
@@ -123,11 +123,11 @@ T* Out(Napi::Env env, const std::string& fn, Napi::Value v, size_t count, const 
   return reinterpret_cast<T*>(view.data);
 }
 
-// The table's capacity: slots are (row, hash) pairs.
+// The table's capacity: slots are kSlotInts int32 each.
 size_t SlotsArg(Napi::Env env, const std::string& fn, Napi::Value v, size_t rows) {
   View view = ViewOf(env, fn, v, "slots");
-  const size_t capacity = view.bytes / 8;
-  if (!view.present || capacity <= rows || (capacity & (capacity - 1)) != 0) Bad(env, fn, "slots must be an Int32Array of 2 × a power of two above the build rows");
+  const size_t capacity = view.bytes / (4 * kSlotInts);
+  if (!view.present || capacity <= rows || (capacity & (capacity - 1)) != 0) Bad(env, fn, "slots must be an Int32Array of 4 × a power of two above the build rows");
   return capacity;
 }
 
@@ -139,7 +139,7 @@ Napi::Value BuildJs(const Napi::CallbackInfo& info) {
   KeyRows build = ColumnsArg(env, fn, info[0], rows, "build");
   const bool null_safe = info[2].ToBoolean().Value();
   const size_t capacity = SlotsArg(env, fn, info[3], rows);
-  auto* slots = Out<int32_t>(env, fn, info[3], 2 * capacity, "slots");
+  auto* slots = Out<int32_t>(env, fn, info[3], kSlotInts * capacity, "slots");
   auto* filter = Out<uint64_t>(env, fn, info[4], FilterWords(capacity), "filter");
   auto* first = Out<int32_t>(env, fn, info[5], rows, "first");
   auto* next = Out<int32_t>(env, fn, info[6], rows, "next");
@@ -162,7 +162,7 @@ Napi::Value ProbeJs(const Napi::CallbackInfo& info) {
   const size_t build_rows = RowsArg(env, fn, info[1]);
   KeyRows build = ColumnsArg(env, fn, info[0], build_rows, "build");
   const size_t capacity = SlotsArg(env, fn, info[2], build_rows);
-  auto* slots = Out<int32_t>(env, fn, info[2], 2 * capacity, "slots");
+  auto* slots = Out<int32_t>(env, fn, info[2], kSlotInts * capacity, "slots");
   auto* filter = Out<uint64_t>(env, fn, info[3], FilterWords(capacity), "filter");
   const size_t probe_rows = RowsArg(env, fn, info[5]);
   KeyRows probe = ColumnsArg(env, fn, info[4], probe_rows, "probe");
@@ -173,8 +173,8 @@ Napi::Value ProbeJs(const Napi::CallbackInfo& info) {
   // and a table without an empty slot would never end a lookup.
   bool has_empty = false;
   for (size_t s = 0; s < capacity; ++s) {
-    if (slots[2 * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
-    has_empty |= slots[2 * s] < 0;
+    if (slots[kSlotInts * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
+    has_empty |= slots[kSlotInts * s] < 0;
   }
   if (!has_empty) Bad(env, fn, "slots has no empty entry");
   ProbeTable(build, slots, capacity, filter, probe, null_safe, out);
@@ -207,7 +207,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     build_ = ColumnsArg(env, fn, info[0], build_rows, "build");
     if (build_.columns.size() != 1) Bad(env, fn, "a page probe takes one key column");
     capacity_ = SlotsArg(env, fn, info[2], build_rows);
-    slots_ = Out<int32_t>(env, fn, info[2], 2 * capacity_, "slots");
+    slots_ = Out<int32_t>(env, fn, info[2], kSlotInts * capacity_, "slots");
     filter_ = Out<uint64_t>(env, fn, info[3], FilterWords(capacity_), "filter");
     null_safe_ = info[4].ToBoolean().Value();
     View file = ViewOf(env, fn, info[5], "file");
@@ -221,7 +221,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     if (spec_.physical_type == 3 || spec_.physical_type == 7 || spec_.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
     if (probe.kind != build_.columns[0].kind || probe.width != build_.columns[0].width) Bad(env, fn, "the Parquet column's layout differs from the build key column's");
     for (size_t s = 0; s < capacity_; ++s) {
-      if (slots_[2 * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
+      if (slots_[kSlotInts * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
     }
     // Everything the worker thread reads stays alive until the promise settles.
     for (size_t i : {0, 2, 3, 5}) keep_.push_back(Napi::Persistent(info[i].ToObject()));

@@ -196,9 +196,9 @@ inline size_t SlotOf(uint64_t h, size_t mask) { return static_cast<size_t>(h >> 
 
 // The blocked Bloom filter in front of the slots: one 64-bit word per key
 // with three bits set, from bits of a second hash independent of the slot's.
-// It is a sixteenth of the slots' size (a few bits per key), so it stays in
-// L2 while the slots do not: a probe row whose key is absent (most rows when
-// a small batch probes a large table) costs one cached load.
+// It is a 32nd of the slots' size (12 to 24 bits per key), so it stays in L2
+// while the slots do not: a probe row whose key is absent (most rows when a
+// small batch probes a large table) costs one cached load.
 struct Filter {
   uint64_t* words;
   size_t mask;
@@ -217,16 +217,55 @@ struct Filter {
 
 }  // namespace
 
-size_t FilterWords(size_t capacity) { return std::max<size_t>(1, capacity / 16); }
+size_t FilterWords(size_t capacity) { return std::max<size_t>(1, capacity / 8); }
+
+namespace {
+
+// A slot is kSlotInts int32: the first build row of a key (-1: empty), the
+// low bits of its hash, and — for a single key column of at most 8 bytes
+// without NULLs, the common case — the key itself, so that a lookup
+// compares it there instead of loading the build row from elsewhere.
+inline bool InlineKeys(const KeyRows& build) {
+  if (build.columns.size() != 1) return false;
+  const KeyColumn& c = build.columns[0];
+  return c.valid == nullptr && c.kind != KeyKind::kBytes && !(c.kind == KeyKind::kFixed && c.width > 8);
+}
+
+// The inline form of a key: equal keys, equal bits (see FloatBits).
+inline uint64_t InlineKey(const KeyColumn& c, size_t i) {
+  switch (c.kind) {
+    case KeyKind::kFixed: return Load(c.values + i * c.width, c.width);
+    case KeyKind::kFloat32:
+    case KeyKind::kFloat64: return FloatBits(FloatAt(c, i));
+    case KeyKind::kBool: return (c.values[i >> 3] >> (i & 7)) & 1;
+    default: return 0;
+  }
+}
+
+struct SlotRef {
+  int32_t* p;
+  int32_t row() const { return p[0]; }
+  int32_t tag() const { return p[1]; }
+  uint64_t key() const {
+    uint64_t v;
+    std::memcpy(&v, p + 2, 8);
+    return v;
+  }
+  void Set(int32_t r, int32_t t, uint64_t k) const {
+    p[0] = r;
+    p[1] = t;
+    std::memcpy(p + 2, &k, 8);
+  }
+};
+
+}  // namespace
 
 size_t BuildTable(const KeyRows& build, bool null_safe, int32_t* slots, size_t capacity, uint64_t* filter, int32_t* first, int32_t* next) {
   const size_t mask = capacity - 1;
-  for (size_t s = 0; s < capacity; ++s) {
-    slots[2 * s] = -1;
-    slots[2 * s + 1] = 0;
-  }
+  for (size_t s = 0; s < capacity; ++s) SlotRef{slots + kSlotInts * s}.Set(-1, 0, 0);
   Filter f{filter, FilterWords(capacity) - 1};
   std::fill(filter, filter + FilterWords(capacity), 0);
+  const bool inline_keys = InlineKeys(build);
   std::vector<int32_t> tail(build.rows);
   uint64_t h[kBlock];
   size_t distinct = 0;
@@ -236,30 +275,29 @@ size_t BuildTable(const KeyRows& build, bool null_safe, int32_t* slots, size_t c
     for (size_t i = begin; i < end; ++i) {
       const uint64_t hash = h[i - begin];
       const int32_t tag = static_cast<int32_t>(static_cast<uint32_t>(hash));
+      const uint64_t key = inline_keys ? InlineKey(build.columns[0], i) : 0;
       next[i] = -1;
       if (!null_safe && AnyNull(build, i)) {
         first[i] = -1;
         continue;
       }
-      size_t s = SlotOf(hash, mask);
-      for (;;) {
-        const int32_t r = slots[2 * s];
+      for (size_t s = SlotOf(hash, mask);; s = (s + 1) & mask) {
+        const SlotRef slot{slots + kSlotInts * s};
+        const int32_t r = slot.row();
         if (r < 0) {
-          slots[2 * s] = static_cast<int32_t>(i);
-          slots[2 * s + 1] = tag;
+          slot.Set(static_cast<int32_t>(i), tag, key);
           f.Add(hash);
           first[i] = static_cast<int32_t>(i);
           tail[i] = static_cast<int32_t>(i);
           ++distinct;
           break;
         }
-        if (slots[2 * s + 1] == tag && Equal(build, static_cast<size_t>(r), build, i)) {
+        if (slot.tag() == tag && (inline_keys ? slot.key() == key : Equal(build, static_cast<size_t>(r), build, i))) {
           first[i] = r;
           next[tail[r]] = static_cast<int32_t>(i);
           tail[r] = static_cast<int32_t>(i);
           break;
         }
-        s = (s + 1) & mask;
       }
     }
   }
@@ -269,6 +307,8 @@ size_t BuildTable(const KeyRows& build, bool null_safe, int32_t* slots, size_t c
 void ProbeTable(const KeyRows& build, const int32_t* slots, size_t capacity, const uint64_t* filter, const KeyRows& probe, bool null_safe, int32_t* out) {
   const size_t mask = capacity - 1;
   const Filter f{const_cast<uint64_t*>(filter), FilterWords(capacity) - 1};
+  const bool inline_keys = InlineKeys(build);
+  int32_t* const table = const_cast<int32_t*>(slots);
   uint64_t h[kBlock];
   uint32_t cand[kBlock];  // rows of the block that pass the filter
   int32_t row[kBlock];    // their first slot's build row when its hash bits match, else -1
@@ -277,33 +317,43 @@ void ProbeTable(const KeyRows& build, const int32_t* slots, size_t capacity, con
     const size_t end = std::min(probe.rows, begin + kBlock);
     const size_t n = end - begin;
     HashBlock(probe, begin, end, h);
-    // The lookup runs in three passes over the block so that each pass's
-    // memory loads were asked for (prefetched) a few rows earlier instead of
+    // The lookup runs in passes over the block so that each pass's memory
+    // loads were asked for (prefetched) a few rows earlier instead of
     // stalling one by one: the filter words, then the slots of the rows that
-    // pass, then the build values of the slots whose hash bits match.
+    // pass (with inline keys, that settles it), then the build values of the
+    // slots whose hash bits match.
     size_t nc = 0;
     for (size_t j = 0; j < n; ++j) {
       Prefetch(f.words + f.WordOf(h[std::min(j + kAhead, n - 1)]));
       out[begin + j] = -1;
       if (!f.MayContain(h[j])) continue;
-      if (!null_safe && AnyNull(probe, begin + j)) continue;
+      if ((!null_safe || inline_keys) && AnyNull(probe, begin + j)) continue;  // inline keys hold no NULL
       cand[nc++] = static_cast<uint32_t>(j);
     }
     for (size_t c = 0; c < nc; ++c) {
-      if (c + kAhead < nc) Prefetch(slots + 2 * SlotOf(h[cand[c + kAhead]], mask));
+      if (c + kAhead < nc) Prefetch(slots + kSlotInts * SlotOf(h[cand[c + kAhead]], mask));
       const uint64_t hash = h[cand[c]];
       const int32_t tag = static_cast<int32_t>(static_cast<uint32_t>(hash));
+      const uint64_t key = inline_keys ? InlineKey(probe.columns[0], begin + cand[c]) : 0;
       size_t s = SlotOf(hash, mask);
       row[c] = -1;
-      for (int32_t r; (r = slots[2 * s]) >= 0; s = (s + 1) & mask) {
-        if (slots[2 * s + 1] == tag) {
-          row[c] = r;
-          PrefetchRow(build, static_cast<size_t>(r));
+      for (;; s = (s + 1) & mask) {
+        const SlotRef ref{table + kSlotInts * s};
+        const int32_t r = ref.row();
+        if (r < 0) break;
+        if (ref.tag() != tag) continue;
+        if (inline_keys) {
+          if (ref.key() != key) continue;
+          out[begin + cand[c]] = r;
           break;
         }
+        row[c] = r;
+        PrefetchRow(build, static_cast<size_t>(r));
+        break;
       }
       slot[c] = static_cast<uint32_t>(s);
     }
+    if (inline_keys) continue;
     for (size_t c = 0; c < nc; ++c) {
       if (row[c] < 0) continue;
       const size_t i = begin + cand[c];
@@ -311,9 +361,10 @@ void ProbeTable(const KeyRows& build, const int32_t* slots, size_t capacity, con
       const int32_t tag = static_cast<int32_t>(static_cast<uint32_t>(hash));
       // Equal hash bits but another key (rare): go on along the chain.
       for (size_t s = slot[c];; s = (s + 1) & mask) {
-        const int32_t r = slots[2 * s];
+        const SlotRef ref{table + kSlotInts * s};
+        const int32_t r = ref.row();
         if (r < 0) break;
-        if (slots[2 * s + 1] == tag && Equal(build, static_cast<size_t>(r), probe, i)) {
+        if (ref.tag() == tag && Equal(build, static_cast<size_t>(r), probe, i)) {
           out[i] = r;
           break;
         }

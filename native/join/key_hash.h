@@ -35,11 +35,13 @@ struct KeyRows {
   size_t rows = 0;
 };
 
+/** int32 per slot of a table: first build row, hash bits, and 8 bytes of inline key. */
+constexpr size_t kSlotInts = 4;
+
 /**
  * Inserts every build row. `slots` holds `capacity` (a power of two greater
- * than the build rows) pairs: the first row of a distinct key and its hash's
- * low bits, or -1 for an empty slot; `filter` (FilterWords(capacity)
- * words) a Bloom filter of the keys. `first` gets each row's first row with
+ * than the build rows) slots of kSlotInts int32 (key_hash.cc says what they
+ * hold); `filter` (FilterWords(capacity) words) is a Bloom filter of the keys. `first` gets each row's first row with
  * an equal key and `next` the following row with that key (-1 at the end).
  * Without `null_safe` a row with a NULL key part is left out (first = -1):
  * SQL's `=` never matches NULL. Returns the number of distinct keys.

@@ -251,6 +251,22 @@ class ColumnDecoder {
     if (spec.physical_type == 6) out_.offsets.push_back(0);
   }
 
+  // Decode only the rows `rows` (ascending, distinct): each data page
+  // materializes just its selected rows, and a page without any is skipped
+  // before decompression.
+  void Select(const int32_t* rows, size_t count) {
+    selecting_ = true;
+    sel_ = rows;
+    sel_count_ = count;
+    const size_t w = static_cast<size_t>(width_);
+    if (s_.physical_type == 0) out_.values.assign((count + 7) / 8, 0);
+    else if (s_.physical_type != 6) out_.values.assign(count * w, 0);
+    if (s_.max_def == 1) out_.validity.assign((count + 7) / 8, 0);
+  }
+
+  // Rows of the selection not reached by the pages decoded so far.
+  size_t Unselected() const { return sel_count_ - sel_pos_; }
+
   void Chunk(const uint8_t* p, const uint8_t* end, int32_t codec, int64_t num_values) {
     dict_ = Dictionary();
     int64_t seen = 0;
@@ -265,16 +281,20 @@ class ColumnDecoder {
         Decompressed(body, h, codec, 0);
         LoadDictionary(page_.data(), page_.data() + page_.size(), h.num_values);
       } else if (h.type == 0) {
-        Decompressed(body, h, codec, 0);
-        DataPage(page_.data(), page_.data() + page_.size(), h, nullptr, 0);
+        if (!SkipPage(h)) {
+          Decompressed(body, h, codec, 0);
+          DataPage(page_.data(), page_.data() + page_.size(), h, nullptr, 0);
+        }
         seen += h.num_values;
       } else if (h.type == 3) {
         // v2: levels are stored uncompressed before the (maybe compressed) values.
         const size_t lv = static_cast<size_t>(h.def_bytes) + static_cast<size_t>(h.rep_bytes);
         if (h.rep_bytes != 0) Fail("repeated columns are not supported by the native reader");
         if (lv > static_cast<size_t>(h.compressed)) Fail("v2 page levels exceed the page");
-        Decompressed(body, h, h.v2_compressed ? codec : 0, lv);
-        DataPage(page_.data(), page_.data() + page_.size(), h, body, h.def_bytes);
+        if (!SkipPage(h)) {
+          Decompressed(body, h, h.v2_compressed ? codec : 0, lv);
+          DataPage(page_.data(), page_.data() + page_.size(), h, body, h.def_bytes);
+        }
         seen += h.num_values;
       }
       // Index pages and unknown page types are skipped.
@@ -352,6 +372,10 @@ class ColumnDecoder {
     }
     size_t present = 0;
     for (size_t i = 0; i < n; ++i) present += defs_[i] != 0;
+    if (selecting_) {
+      SelectedRows(p, end, h, n, present);
+      return;
+    }
     Grow(n);
     if (s_.max_def == 1) {
       for (size_t i = 0; i < n; ++i)
@@ -387,6 +411,87 @@ class ColumnDecoder {
       out_.offsets.clear();
       if (s_.physical_type == 6) out_.offsets.push_back(0);
     }
+  }
+
+  // With a selection: whether a data page holds no selected row (it is then
+  // not decompressed at all; only the row count moves on).
+  bool SkipPage(const PageHeader& h) {
+    if (!selecting_) return false;
+    const size_t end = first_row_ + static_cast<size_t>(h.num_values);
+    if (sel_pos_ < sel_count_ && static_cast<size_t>(sel_[sel_pos_]) < end) return false;
+    first_row_ = end;
+    return true;
+  }
+
+  // The selected rows of this page (column rows [first_row_, first_row_ + n)),
+  // appended to out_; values are located by their index among the page's
+  // present (non-NULL) values.
+  void SelectedRows(const uint8_t* p, const uint8_t* end, const PageHeader& h, size_t n, size_t present) {
+    const int enc = h.encoding;
+    const bool dict = enc == 2 || enc == 8;
+    if (dict) {
+      if (!dict_.present) Fail("dictionary-encoded page without a dictionary page");
+      if (present > 0) {
+        if (p >= end) Fail("dictionary indices missing");
+        const int bw = *p++;
+        idx_.resize(present);
+        Hybrid(p, end, bw).Decode(idx_.data(), present);
+        for (uint32_t ix : idx_)
+          if (ix >= dict_.count) Fail("dictionary index out of range");
+      }
+    } else if (enc != 0) {
+      Fail("encoding " + std::to_string(enc) + " is not supported by the native reader");
+    }
+    const size_t w = static_cast<size_t>(width_);
+    const bool bytes = s_.physical_type == 6;
+    const bool bits = s_.physical_type == 0;
+    const size_t hi = first_row_ + n;
+    size_t r = 0;      // page row reached
+    size_t pi = 0;     // present values before row r
+    const uint8_t* vp = p;  // PLAIN byte arrays: the value of row r
+    auto byte_array = [&](const uint8_t* at, uint32_t& len) {
+      if (end - at < 4) Fail("PLAIN byte array ends early");
+      std::memcpy(&len, at, 4);
+      if (len > static_cast<size_t>(end - at - 4)) Fail("PLAIN byte array value runs past the page");
+      return at + 4;
+    };
+    for (; sel_pos_ < sel_count_ && static_cast<size_t>(sel_[sel_pos_]) < hi; ++sel_pos_) {
+      if (static_cast<size_t>(sel_[sel_pos_]) < first_row_) Fail("rows to decode must be ascending and distinct");
+      const size_t target = static_cast<size_t>(sel_[sel_pos_]) - first_row_;
+      for (; r < target; ++r) {
+        if (!defs_[r]) continue;
+        if (bytes && !dict) {
+          uint32_t len;
+          vp = byte_array(vp, len) + len;
+        }
+        ++pi;
+      }
+      const size_t k = out_.rows++;
+      if (!defs_[r]) {
+        ++out_.null_count;
+        if (bytes) PushOffset();
+        continue;
+      }
+      if (!out_.validity.empty()) out_.validity[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
+      if (dict) {
+        const uint32_t ix = idx_[pi];
+        if (bytes) out_.values.insert(out_.values.end(), dict_.bytes.begin() + dict_.offsets[ix], dict_.bytes.begin() + dict_.offsets[ix + 1]);
+        else if (bits) { if (dict_.bools[ix]) out_.values[k >> 3] |= static_cast<uint8_t>(1u << (k & 7)); }
+        else std::memcpy(out_.values.data() + k * w, dict_.fixed.data() + static_cast<size_t>(ix) * w, w);
+      } else if (bytes) {
+        uint32_t len;
+        const uint8_t* v = byte_array(vp, len);
+        out_.values.insert(out_.values.end(), v, v + len);
+      } else if (bits) {
+        if ((pi >> 3) >= static_cast<size_t>(end - p)) Fail("PLAIN booleans end early");
+        if ((p[pi >> 3] >> (pi & 7)) & 1) out_.values[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
+      } else {
+        if ((pi + 1) * w > static_cast<size_t>(end - p)) Fail("PLAIN values end early");
+        std::memcpy(out_.values.data() + k * w, p + pi * w, w);
+      }
+      if (bytes) PushOffset();
+    }
+    first_row_ = hi;
   }
 
   void Grow(size_t n) {
@@ -467,7 +572,11 @@ class ColumnDecoder {
   DecodedColumn& out_;
   int width_;
   const PageSink* sink_;
-  size_t first_row_ = 0;
+  size_t first_row_ = 0;  // column row of the next page's first row
+  bool selecting_ = false;
+  const int32_t* sel_ = nullptr;
+  size_t sel_count_ = 0;
+  size_t sel_pos_ = 0;
   Dictionary dict_;
   std::vector<uint8_t> page_;
   std::vector<uint32_t> defs_;
@@ -515,40 +624,16 @@ void DecodeColumnPages(const uint8_t* file, size_t size, const ColumnSpec& spec,
 }
 
 DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpec& spec, const int32_t* rows, size_t count) {
+  CheckSpec(spec);
   for (size_t i = 1; i < count; ++i) {
     if (rows[i] <= rows[i - 1]) Fail("rows to decode must be ascending and distinct");
   }
+  if (count > 0 && rows[0] < 0) Fail("rows to decode must be ascending and distinct");
   DecodedColumn out;
-  const int width = FixedWidth(spec);
-  const bool bytes = spec.physical_type == 6;
-  const bool bits = spec.physical_type == 0;
-  if (bytes) out.offsets.push_back(0);
-  if (bits) out.values.resize((count + 7) / 8, 0);
-  else if (!bytes) out.values.resize(count * static_cast<size_t>(width));
-  if (spec.max_def == 1) out.validity.resize((count + 7) / 8, 0);
-  size_t k = 0;
-  DecodeColumnPages(file, size, spec, [&](const DecodedColumn& page, size_t first_row) {
-    const size_t end = first_row + page.rows;
-    for (; k < count && static_cast<size_t>(rows[k]) < end; ++k) {
-      if (static_cast<size_t>(rows[k]) < first_row) Fail("row to decode is negative");
-      const size_t r = static_cast<size_t>(rows[k]) - first_row;
-      const bool valid = page.validity.empty() || ((page.validity[r >> 3] >> (r & 7)) & 1);
-      if (!out.validity.empty()) {
-        if (valid) out.validity[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
-        else ++out.null_count;
-      }
-      if (bytes) {
-        out.values.insert(out.values.end(), page.values.begin() + page.offsets[r], page.values.begin() + page.offsets[r + 1]);
-        out.offsets.push_back(static_cast<int32_t>(out.values.size()));
-      } else if (bits) {
-        if ((page.values[r >> 3] >> (r & 7)) & 1) out.values[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
-      } else {
-        std::memcpy(out.values.data() + k * width, page.values.data() + r * width, static_cast<size_t>(width));
-      }
-    }
-  });
-  if (k < count) Fail("row to decode is past the end of the column");
-  out.rows = count;
+  ColumnDecoder d(spec, out);
+  d.Select(rows, count);
+  DecodeChunks(d, file, size, spec);
+  if (d.Unselected() > 0) Fail("row to decode is past the end of the column");
   if (out.null_count == 0) out.validity.clear();
   return out;
 }

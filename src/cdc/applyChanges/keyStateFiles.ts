@@ -160,22 +160,21 @@ export class KeyStateFiles {
     // The next files are read and probed while this one's states are decoded.
     for await (const { f, found } of readAhead(newestFirst, 2, async (f) => ({ f, found: await this.matches(f, schema, groups) }))) {
       if (remaining === 0) break;
-      // Within a file, a later row is newer.
-      const picked: number[] = [];
-      const leaders: number[] = [];
-      for (let i = found.rows.length - 1; i >= 0; i--) {
+      // A file holds each key once (one entry per changed key, compaction keeps the newest), so only older files can repeat it.
+      const picked = new Int32Array(found.rows.length);
+      const leaders = new Int32Array(found.rows.length);
+      let m = 0;
+      for (let i = 0; i < found.rows.length; i++) {
         const l = found.leaders[i];
         if (l < 0 || seen[l]) continue;
         seen[l] = 1;
-        picked.push(found.rows[i]);
-        leaders.push(l);
+        picked[m] = found.rows[i];
+        leaders[m++] = l;
       }
-      remaining -= picked.length;
-      if (picked.length === 0) continue;
-      picked.reverse();
-      leaders.reverse();
-      const s = await this.stateAt(f, schema, Int32Array.from(picked));
-      for (let j = 0; j < picked.length; j++) {
+      remaining -= m;
+      if (m === 0) continue;
+      const s = await this.stateAt(f, schema, picked.subarray(0, m));
+      for (let j = 0; j < m; j++) {
         const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
         if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);
       }
@@ -225,7 +224,8 @@ export class KeyStateFiles {
       batch = new arrow.RecordBatch(all.schema, gatherData(contiguous(all.data), keepCounting(all, rows, view)) as arrow.Data<arrow.Struct>);
     }
     const table = new arrow.Table(batch.schema, [batch]);
-    await this.storage.write(path, parquet ? (await writeParquet(table)).bytes : arrow.tableToIPC(table, 'file'));
+    // Uncompressed: every batch probes these files, and decompressing them cost as much as the probe.
+    await this.storage.write(path, parquet ? (await writeParquet(table, { compression: 'uncompressed' })).bytes : arrow.tableToIPC(table, 'file'));
     const file: StateFile = { path, batch, columns: null };
     return { staged: full ? [file] : [...this.files, file], written: path };
   }

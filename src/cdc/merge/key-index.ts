@@ -93,9 +93,9 @@ export class KeyIndex {
     const layout = nativeLayout(cols);
     if (layout) {
       const capacity = capacityFor(rows);
-      // (row, hash) pairs, and a Bloom filter a sixteenth of their size (see native/join/key_hash.cc).
-      const slots = new Int32Array(2 * capacity);
-      const filter = new BigUint64Array(Math.max(1, capacity / 16));
+      // Slots of 4 int32 (row, hash bits, inline key), and a Bloom filter of an eighth as many words (see native/join/key_hash.cc).
+      const slots = new Int32Array(4 * capacity);
+      const filter = new BigUint64Array(Math.max(1, capacity / 8));
       const distinct = core.keyTableBuild(layout, rows, options.nullSafe, slots, filter, first, next);
       return new KeyIndex(rows, cols, options.nullSafe, { layout, slots, filter }, first, next, distinct);
     }
@@ -178,10 +178,10 @@ export class KeyIndex {
   }
 }
 
-/** A power of two above twice the rows: linear probing stays short. */
+/** A power of two at least 1.5 times the rows: linear probing stays short, and absent keys rarely get past the filter. */
 function capacityFor(rows: number): number {
   let cap = 16;
-  while (cap < rows * 2) cap *= 2;
+  while (cap < rows * 1.5) cap *= 2;
   return cap;
 }
 

@@ -176,8 +176,8 @@ test('a page probe declines key types whose pages have another layout', async ()
 
 test('the native boundary refuses buffers shorter than the rows', () => {
   const core = native as unknown as { keyTableBuild(...args: unknown[]): number };
-  const slots = new Int32Array(32);
-  const filter = new BigUint64Array(1);
+  const slots = new Int32Array(64);
+  const filter = new BigUint64Array(2);
   const small = new Int32Array(4);
   assert.throws(() => core.keyTableBuild([{ kind: 0, width: 8, values: new BigInt64Array(2) }], 4, false, slots, filter, small, small), /values holds 16 bytes, 32 needed/);
   assert.throws(
@@ -185,7 +185,7 @@ test('the native boundary refuses buffers shorter than the rows', () => {
     /offsets out of range/,
   );
   assert.throws(() => core.keyTableBuild([{ kind: 0, width: 4, values: new Int32Array(40) }], 40, false, slots, filter, new Int32Array(40), new Int32Array(40)), /power of two above/);
-  assert.throws(() => core.keyTableBuild([{ kind: 0, width: 4, values: new Int32Array(4) }], 4, false, slots, new BigUint64Array(0), small, small), /filter must hold 1 entries/);
+  assert.throws(() => core.keyTableBuild([{ kind: 0, width: 4, values: new Int32Array(4) }], 4, false, slots, new BigUint64Array(0), small, small), /filter must hold 2 entries/);
 });
 
 test.run();
