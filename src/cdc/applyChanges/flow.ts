@@ -74,6 +74,8 @@ const ACT_UPSERT_ON_OLD = 1;
 const ACT_DELETE = 2;
 /** No change: a key a TRUNCATE spares (its row must not count as unmatched). */
 const ACT_KEEP = 3;
+/** No clause: an event whose key's outcome another row of the batch carries (or an ignored event). */
+const ACT_NONE = 4;
 
 /** The state of one flow while it runs. */
 export class CdcFlow {
@@ -467,25 +469,32 @@ function stateEntries(changes: ChangeBatch, reduced: Scd1Plan, schema: arrow.Sch
 }
 
 /**
- * The merge source of an SCD1 batch: one row per changed key (values
- * gathered from its events; NULL where the current value is kept) and one
- * per key a TRUNCATE spares, each with its {@link ACTION_COLUMN}.
+ * The merge source of an SCD1 batch, each row with its {@link ACTION_COLUMN}.
+ * When every value of a changed key comes from one event and no TRUNCATE
+ * applies, that is the batch itself (no copy): the event carrying a key's
+ * outcome gets its action, every other event ACT_NONE, which no clause
+ * takes. Otherwise one row per changed key (values gathered from its events;
+ * NULL where the current value is kept) and one per key a TRUNCATE spares.
  */
 function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number } {
   const rows = changes.rows;
   const m = reduced.count;
-  const action = new Int8Array(m + (spared?.numRows ?? 0));
-  let upserts = 0;
-  for (let k = 0; k < m; k++) {
-    // A delete reads only its key values: its own event row has them.
-    if (reduced.deleted[k]) action[k] = ACT_DELETE;
-    else {
-      action[k] = reduced.needsOld[k] ? ACT_UPSERT_ON_OLD : ACT_UPSERT;
-      upserts++;
-    }
-  }
   const fields = rows.schema.fields.map((f) => new arrow.Field(f.name, f.type, true));
   const schema = new arrow.Schema([...fields, new arrow.Field(ACTION_COLUMN, new arrow.Int8(), false)]);
+  const actionOf = (k: number) => (reduced.deleted[k] ? ACT_DELETE : reduced.needsOld[k] ? ACT_UPSERT_ON_OLD : ACT_UPSERT);
+  let upserts = 0;
+  for (let k = 0; k < m; k++) if (!reduced.deleted[k]) upserts++;
+  const batchOf = (children: arrow.Data[], length: number) =>
+    new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }));
+  if (reduced.cols === null && reduced.truncateAt === undefined) {
+    const action = new Int8Array(rows.numRows).fill(ACT_NONE);
+    for (let k = 0; k < m; k++) action[reduced.seqRow[k]] = actionOf(k);
+    const children = [...rows.data.children, arrow.makeData({ type: new arrow.Int8(), length: rows.numRows, nullCount: 0, data: action })];
+    return { batch: batchOf(children, rows.numRows), upserts };
+  }
+  const action = new Int8Array(m + (spared?.numRows ?? 0));
+  // A delete reads only its key values: its own event row has them.
+  for (let k = 0; k < m; k++) action[k] = actionOf(k);
   const seqRows = reduced.seqRow.subarray(0, m);
   // KEEP_OLD (-1) gathers NULL: the merge's coalesce then keeps the target's value.
   let children = rows.data.children.map((d, j) => gatherNullable(d, reduced.cols ? reduced.cols[j].subarray(0, m) : seqRows));
@@ -499,9 +508,8 @@ function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.Recor
     });
     action.fill(ACT_KEEP, m);
   }
-  const length = action.length;
-  children.push(arrow.makeData({ type: new arrow.Int8(), length, nullCount: 0, data: action }));
-  return { batch: new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children })), upserts };
+  children.push(arrow.makeData({ type: new arrow.Int8(), length: action.length, nullCount: 0, data: action }));
+  return { batch: batchOf(children, action.length), upserts };
 }
 
 function columnBatch(field: arrow.Field, data: arrow.Data): arrow.RecordBatch {

@@ -27,7 +27,7 @@ import { joinFiles, prepareSource } from './match.ts';
 import type { MergeMetrics, MergeOptions, MergeResult } from './options.ts';
 import { planMerge } from './plan.ts';
 import { pruneFiles } from './prune.ts';
-import { changesOfFile, insertedRows, sourceUpdates, type FileChanges } from './rewrite.ts';
+import { changesOfFile, insertSelections, sourceRows, sourceUpdateSelections, type FileChanges, type SourceSelection } from './rewrite.ts';
 
 /** Deletion vectors up to this size go inline into the log: a few changed rows need no extra file. */
 const DEFAULT_INLINE_DV_BYTES = 64;
@@ -95,15 +95,20 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   metrics.numTargetFilesAfterSkipping = pruned.candidates.length;
 
   const join = await joinFiles(storage, snapshot, plan, sourceSide, pruned.candidates);
-  const inserted = insertedRows(plan, sourceSide, join.sourceMatched, snapshot.arrowSchema, name, now);
+  const insertSel = insertSelections(plan, sourceSide, join.sourceMatched, now);
   const changes: FileChanges[] = [];
+  const changeFeed = changeDataFeedEnabled(snapshot);
   // Whole files are needed to rewrite them, and for the old images a change feed records.
-  const whole = !useDv || changeDataFeedEnabled(snapshot);
+  const whole = !useDv || changeFeed;
   for (const m of join.touched) changes.push(await changesOfFile(storage, snapshot, plan, sourceSide, m, whole, !useDv, now));
 
+  // New rows that are source rows are gathered in one pass; a change feed needs updates and inserts apart.
+  const updateSel = sourceUpdateSelections(plan, changes);
+  const gather = (sel: SourceSelection[]) => sourceRows(plan, sourceSide, sel, snapshot.arrowSchema, name, now);
+  const updated = [...changes.flatMap((c) => c.updated), ...(changeFeed ? gather(updateSel) : [])];
+  const inserted = changeFeed ? gather(insertSel) : [];
+  const newRows = [...updated, ...inserted, ...(changeFeed ? [] : gather([...updateSel, ...insertSel]))];
   // Everything that can fail on the data is checked before the first file is written.
-  const updated = [...changes.flatMap((c) => c.updated), ...sourceUpdates(plan, sourceSide, changes, snapshot.arrowSchema, name, now)];
-  const newRows = [...updated, ...inserted];
   if (newRows.length > 0) {
     await enforceConstraints(new arrow.Table(snapshot.arrowSchema, newRows), snapshot.schema, tableConstraints(snapshot.schema, snapshot.properties), name);
   }
@@ -120,7 +125,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   try {
     let adds: Add[] = [];
     let removes: Remove[] = changes.map((c) => removeOf(c.match.add, removeTime));
-    const output: arrow.RecordBatch[] = [...updated, ...inserted];
+    const output: arrow.RecordBatch[] = [...newRows];
     if (useDv) {
       const masked = await maskFiles(storage, changes, removeTime, options.deletionVectorInlineBytes ?? DEFAULT_INLINE_DV_BYTES);
       if (masked.file) written.push(masked.file);
@@ -159,7 +164,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
     metrics.numTargetRowsNotMatchedBySourceDeleted = sum((c) => c.counts.bySourceDeleted);
     metrics.numTargetRowsUpdated = metrics.numTargetRowsMatchedUpdated + metrics.numTargetRowsNotMatchedBySourceUpdated;
     metrics.numTargetRowsDeleted = metrics.numTargetRowsMatchedDeleted + metrics.numTargetRowsNotMatchedBySourceDeleted;
-    metrics.numTargetRowsInserted = inserted.reduce((s, b) => s + b.numRows, 0);
+    metrics.numTargetRowsInserted = insertSel.reduce((s, sel) => s + sel.rows.length, 0);
     metrics.numTargetRowsCopied = useDv ? 0 : sum((c) => c.copiedCount);
     metrics.numOutputRows = output.reduce((s, b) => s + b.numRows, 0);
     metrics.numTargetFilesAdded = dataAdds.length;

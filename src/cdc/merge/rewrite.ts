@@ -132,7 +132,7 @@ export async function changesOfFile(
     }
     if (whole) preimages.push(plainRows(snapshot.arrowSchema, read!, rows));
   }
-  const deleted = deletedIdx.length === 1 ? deletedIdx[0] : Int32Array.from(deletedIdx.flatMap((d) => [...d])).sort();
+  const deleted = deletedIdx.length === 1 ? deletedIdx[0] : concatRows(deletedIdx).sort();
   let copiedRows: arrow.RecordBatch | null = null;
   if (whole && keepCopied) {
     // The complement of the changed positions.
@@ -156,27 +156,73 @@ export async function changesOfFile(
   };
 }
 
-/**
- * The new images of the source-only updates of every touched file: per
- * clause, the source rows gathered once in ascending order.
- */
-export function sourceUpdates(plan: MergePlan, source: SourceSide, changes: readonly FileChanges[], targetSchema: arrow.Schema, table: string, now: Date): arrow.RecordBatch[] {
-  const out: arrow.RecordBatch[] = [];
+/** Source rows (ascending) that become new target rows through one clause's assignments. */
+export interface SourceSelection {
+  assignments: readonly Assignment[];
+  rows: Int32Array;
+}
+
+/** The source rows each source-only WHEN MATCHED update clause updates, over every touched file. */
+export function sourceUpdateSelections(plan: MergePlan, changes: readonly FileChanges[]): SourceSelection[] {
+  const out: SourceSelection[] = [];
   plan.matched.forEach((clause, c) => {
-    const parts = changes.map((ch) => ch.sourceOnly.get(c)).filter((x): x is Int32Array => x !== undefined);
-    const total = parts.reduce((n, p) => n + p.length, 0);
-    if (total === 0) return;
-    const rows = new Int32Array(total);
-    let k = 0;
-    for (const p of parts) {
-      rows.set(p, k);
-      k += p.length;
-    }
-    rows.sort();
-    const sourceRows = takeRows(source.batch, rows).data;
-    out.push(assign(clause.assignments, total, () => aliasedBatch(plan.schemas.source, [sourceRows]), { source: sourceRows }, targetSchema, table, now));
+    const rows = concatRows(changes.map((ch) => ch.sourceOnly.get(c)).filter((x): x is Int32Array => x !== undefined));
+    if (rows.length > 0) out.push({ assignments: clause.assignments, rows: rows.sort() });
   });
   return out;
+}
+
+function concatRows(parts: readonly Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let k = 0;
+  for (const p of parts) {
+    out.set(p, k);
+    k += p.length;
+  }
+  return out;
+}
+
+/** Source rows that matched nothing, inserted by the first WHEN NOT MATCHED clause whose condition holds. */
+export function insertSelections(plan: MergePlan, source: SourceSide, sourceMatched: Uint8Array, now: Date): SourceSelection[] {
+  if (plan.notMatched.length === 0) return [];
+  const masks = plan.notMatched.map((c) => (c.condition ? c.condition.mask(source.aliased, { now }).mask : null));
+  const clauseOf = new Int8Array(source.batch.numRows).fill(-1);
+  const counts = new Int32Array(plan.notMatched.length);
+  for (let i = 0; i < clauseOf.length; i++) {
+    if (sourceMatched[i]) continue;
+    for (let c = 0; c < masks.length; c++) {
+      const mask = masks[c];
+      if (mask === null || mask[i] === 1) {
+        clauseOf[i] = c;
+        counts[c]++;
+        break;
+      }
+    }
+  }
+  return plan.notMatched.flatMap((clause, c) => {
+    if (counts[c] === 0) return [];
+    const rows = new Int32Array(counts[c]);
+    for (let i = 0, k = 0; i < clauseOf.length; i++) if (clauseOf[i] === c) rows[k++] = i;
+    return [{ assignments: clause.assignments, rows }];
+  });
+}
+
+/**
+ * The new target rows of source selections: selections whose assignments
+ * are alike (UPDATE SET * and INSERT *) are gathered from the source in one
+ * pass, in source order.
+ */
+export function sourceRows(plan: MergePlan, source: SourceSide, selections: readonly SourceSelection[], targetSchema: arrow.Schema, table: string, now: Date): arrow.RecordBatch[] {
+  const groups = new Map<string, SourceSelection[]>();
+  for (const sel of selections) {
+    const key = JSON.stringify(sel.assignments.map((a) => [a.column, a.copy, a.expr?.sql ?? null]));
+    groups.set(key, [...(groups.get(key) ?? []), sel]);
+  }
+  return [...groups.values()].map((group) => {
+    const rows = group.length === 1 ? group[0].rows : concatRows(group.map((g) => g.rows)).sort();
+    const taken = takeRows(source.batch, rows).data;
+    return assign(group[0].assignments, rows.length, () => aliasedBatch(plan.schemas.source, [taken]), { source: taken }, targetSchema, table, now);
+  });
 }
 
 /** Rows of a whole-file batch in the table's schema. */
@@ -202,26 +248,6 @@ function nullData(type: arrow.DataType, length: number): arrow.Data {
     default:
       return arrow.vectorFromArray(new Array(length).fill(null), type).data[0];
   }
-}
-
-/** Source rows that matched nothing, inserted by the first WHEN NOT MATCHED clause whose condition holds. */
-export function insertedRows(plan: MergePlan, source: SourceSide, sourceMatched: Uint8Array, targetSchema: arrow.Schema, table: string, now: Date): arrow.RecordBatch[] {
-  if (plan.notMatched.length === 0) return [];
-  const masks = plan.notMatched.map((c) => (c.condition ? c.condition.mask(source.aliased, { now }).mask : null));
-  const rowsOf = plan.notMatched.map(() => [] as number[]);
-  for (let i = 0; i < source.batch.numRows; i++) {
-    if (sourceMatched[i]) continue;
-    const c = masks.findIndex((mask) => mask === null || mask[i] === 1);
-    if (c >= 0) rowsOf[c].push(i);
-  }
-  const out: arrow.RecordBatch[] = [];
-  plan.notMatched.forEach((clause, c) => {
-    if (rowsOf[c].length === 0) return;
-    const sourceRows = takeRows(source.batch, Int32Array.from(rowsOf[c])).data;
-    const batch = () => aliasedBatch(plan.schemas.source, [sourceRows]);
-    out.push(assign(clause.assignments, sourceRows.length, batch, { source: sourceRows }, targetSchema, table, now));
-  });
-  return out;
 }
 
 /** A batch whose top-level columns are the alias structs of `schema`. */
