@@ -5,6 +5,7 @@
 // history — each as one commit that carries the new rows, the state record
 // and the flow's txn, so data and state never diverge.
 import * as arrow from 'apache-arrow';
+import type { Add } from '../../delta/actions.ts';
 import { TableNotFoundError } from '../../delta/errors.ts';
 import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -31,6 +32,7 @@ import { commitTarget, scanTarget } from './target.ts';
 import { KeyStateFiles, stateSchema, type StateView } from './keyStateFiles.ts';
 import { GroupStates, type KeyState } from './keyState.ts';
 import { KeyGroups } from './keyGroups.ts';
+import { TargetRows } from './targetRows.ts';
 import { rowSequences, sequenceInTarget, targetGroupSequences, targetSequences } from './targetSequences.ts';
 
 /** What one micro-batch did, as DLT's flow_progress metrics and Delta versions name it. */
@@ -230,12 +232,14 @@ export class CdcFlow {
     const inTarget = sequenceInTarget(plan.sequenceBy, plan.columns);
     const view: StateView = { gcBefore: this.gcBefore(snapshot), watermark: this.watermark };
     const groups = KeyGroups.of(changes, plan.keys);
+    // The batch's keys are located in the target while the state is read; the merge joins with these rows.
+    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups);
     const states = new GroupStates(changes.kind.length);
     const fileSchema = stateSchema(plan.keys.map((k) => changes.rows.schema.fields.find((f) => f.name === k)!), changes.seq.type);
     // Snapshot flows never see out-of-order events, so they keep no key state.
     if (keep) {
       await store.lookupGroups(view, groups, states, fileSchema);
-      if (inTarget) await targetGroupSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, groups, states);
+      if (inTarget) await targetGroupSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, groups, states, located);
     }
     const reduced = reduceScd1(changes, {
       table: this.table,
@@ -259,6 +263,8 @@ export class CdcFlow {
     }
     const sparedRows = spared.length > 0 ? await keyRowsOf(this.storage, snapshot, plan.keys, new Set(spared)) : null;
     const source = scd1Source(changes, reduced, sparedRows, plan);
+    // Rows located with the batch's keys are the merge's when its source is the batch itself.
+    const keyedRows = source.direct && located ? (add: Add) => located.of(add) : undefined;
     const upserts = source.upserts;
 
     const watermark = T ?? this.watermark;
@@ -301,6 +307,7 @@ export class CdcFlow {
         operationMetrics: { numUpsertedRows: upserts, numIgnoredEvents: reduced.ignoredEvents },
         commitInfo: { [COMMIT_INFO_KEY]: progress },
         targetFileSize: this.settings.targetFileSize,
+        keyedRows,
       });
     } catch (err) {
       await this.dropFiles(stateFiles);
@@ -476,7 +483,7 @@ function stateEntries(changes: ChangeBatch, reduced: Scd1Plan, schema: arrow.Sch
  * takes. Otherwise one row per changed key (values gathered from its events;
  * NULL where the current value is kept) and one per key a TRUNCATE spares.
  */
-function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number } {
+function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.RecordBatch | null, plan: ResolvedOptions): { batch: arrow.RecordBatch; upserts: number; direct: boolean } {
   const rows = changes.rows;
   const m = reduced.count;
   const fields = rows.schema.fields.map((f) => new arrow.Field(f.name, f.type, true));
@@ -490,7 +497,7 @@ function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.Recor
     const action = new Int8Array(rows.numRows).fill(ACT_NONE);
     for (let k = 0; k < m; k++) action[reduced.seqRow[k]] = actionOf(k);
     const children = [...rows.data.children, arrow.makeData({ type: new arrow.Int8(), length: rows.numRows, nullCount: 0, data: action })];
-    return { batch: batchOf(children, rows.numRows), upserts };
+    return { batch: batchOf(children, rows.numRows), upserts, direct: true };
   }
   const action = new Int8Array(m + (spared?.numRows ?? 0));
   // A delete reads only its key values: its own event row has them.
@@ -509,7 +516,7 @@ function scd1Source(changes: ChangeBatch, reduced: Scd1Plan, spared: arrow.Recor
     action.fill(ACT_KEEP, m);
   }
   children.push(arrow.makeData({ type: new arrow.Int8(), length: action.length, nullCount: 0, data: action }));
-  return { batch: batchOf(children, action.length), upserts };
+  return { batch: batchOf(children, action.length), upserts, direct: false };
 }
 
 function columnBatch(field: arrow.Field, data: arrow.Data): arrow.RecordBatch {

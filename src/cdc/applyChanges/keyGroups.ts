@@ -33,7 +33,11 @@ export class KeyGroups {
   /** Per index representative row: the leader of its key's group (-1 when the key has only truncates). */
   private readonly leaderOfFirst: Int32Array;
 
-  private constructor(private readonly index: KeyIndex, private readonly kind: Uint8Array) {
+  /** The index over every event's key (truncates included): `first` of a key is its first event row. */
+  readonly index: KeyIndex;
+
+  private constructor(index: KeyIndex, private readonly kind: Uint8Array, readonly rows: arrow.RecordBatch) {
+    this.index = index;
     const n = kind.length;
     this.leader = new Int32Array(n).fill(-1);
     this.leaderOfFirst = new Int32Array(n).fill(-1);
@@ -52,7 +56,7 @@ export class KeyGroups {
   }
 
   static of(changes: ChangeBatch, keys: readonly string[]): KeyGroups {
-    return new KeyGroups(KeyIndex.build(keyColumnsOf(changes.rows, keys), { nullSafe: true }), changes.kind);
+    return new KeyGroups(KeyIndex.build(keyColumnsOf(changes.rows, keys), { nullSafe: true }), changes.kind, changes.rows);
   }
 
   /** The next event row of the same group after row `i` (ascending), or -1. */
@@ -75,9 +79,12 @@ export class KeyGroups {
   async probePages(file: Uint8Array, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; leaders: Int32Array } | null> {
     const hits = await this.index.probePages(file, column, type);
     if (!hits) return null;
-    const leaders = hits.first;
-    for (let i = 0; i < leaders.length; i++) leaders[i] = this.leaderOfFirst[leaders[i]];
-    return { rows: hits.rows, leaders };
+    return { rows: hits.rows, leaders: hits.first.map((f) => this.leaderOfFirst[f]) };
+  }
+
+  /** The leader of the group whose key's first event row is `first` (-1 when that key has only truncates). */
+  leaderOf(first: number): number {
+    return this.leaderOfFirst[first];
   }
 
   /** For each row of `columns` (another batch's key columns), the leader of the group with that key, or -1. */

@@ -3,7 +3,11 @@
 // upsert that wrote it, so no per-key state is kept for live keys. Only the
 // key and sequence columns of the target's files are read.
 import * as arrow from 'apache-arrow';
+import type { Add } from '../../delta/actions.ts';
+import { decodeFileColumns, readFileColumns } from '../../delta/maintenance/native-read.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
+import type { KeyedRows } from '../merge/match.ts';
+import type { TargetRows } from './targetRows.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -39,11 +43,13 @@ export function rowSequences(batch: arrow.RecordBatch, sequenceBy: readonly stri
 /**
  * Records, for each key group of a batch whose key has a target row, that
  * row's sequence value as a live state in `states` (a live row is newer than
- * any tombstone of its key). Reads the key and sequence columns of every
- * target file and probes the keys against the groups.
+ * any tombstone of its key). With `located` (the batch's keys already found
+ * in the target) only the sequence columns of those rows are decoded;
+ * otherwise, and for files that cannot be read so, the key and sequence
+ * columns of every target file are read and probed against the groups.
  *
  * @example
- * await targetGroupSequences(storage, snapshot, ['id'], ['version'], false, groups, states);
+ * await targetGroupSequences(storage, snapshot, ['id'], ['version'], false, groups, states, located);
  */
 export async function targetGroupSequences(
   storage: Storage,
@@ -53,19 +59,50 @@ export async function targetGroupSequences(
   struct: boolean,
   groups: KeyGroups,
   states: GroupStates,
+  located: TargetRows | null,
 ): Promise<void> {
   const columns = [...new Set([...keys, ...sequenceBy])];
-  for await (const { data } of readAhead(snapshot.files(), 2, (add) => scanFileRows(storage, snapshot, add, columns))) {
+  const seqSchema = new arrow.Schema(sequenceBy.map((s) => snapshot.arrowSchema.fields.find((f) => f.name === s)!));
+  // A file whose rows cannot be located or decoded natively: its key and sequence columns are read and the keys probed.
+  const scan = (add: Add) => scanFileRows(storage, snapshot, add, columns);
+  const fromScan = ({ data }: Awaited<ReturnType<typeof scan>>) => {
     for (const b of data.batches) {
       const hit = groups.probe(keyColumnsOf(b, keys));
       const rows: number[] = [];
       for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) rows.push(i);
       if (rows.length === 0) continue;
-      const idx = Int32Array.from(rows);
-      const picked = new arrow.RecordBatch(b.schema, gatherData(contiguous(b.data), idx) as arrow.Data<arrow.Struct>);
+      const picked = new arrow.RecordBatch(b.schema, gatherData(contiguous(b.data), Int32Array.from(rows)) as arrow.Data<arrow.Struct>);
       const { order } = rowSequences(picked, sequenceBy, struct);
       rows.forEach((r, j) => states.set(hit[r], order[j], UPSERT, 0));
     }
+  };
+  const fromLocated = async (add: Add, found: KeyedRows): Promise<boolean> => {
+    // Live rows only (the deletion vector applied), each with its key's group.
+    const rows: number[] = [];
+    const leaders: number[] = [];
+    for (let i = 0, d = 0; i < found.rows.length; i++) {
+      const physical = found.rows[i];
+      while (d < found.deleted.length && found.deleted[d] < physical) d++;
+      if (d < found.deleted.length && found.deleted[d] === physical) continue;
+      const l = groups.leaderOf(found.first[i]);
+      if (l < 0) continue;
+      rows.push(physical);
+      leaders.push(l);
+    }
+    if (rows.length === 0) return true;
+    const file = await readFileColumns(storage, snapshot, add, seqSchema);
+    if (!file) return false;
+    const picked = await decodeFileColumns(file, seqSchema, Int32Array.from(rows));
+    const { order } = rowSequences(picked, sequenceBy, struct);
+    for (let j = 0; j < rows.length; j++) states.set(leaders[j], order[j], UPSERT, 0);
+    return true;
+  };
+  if (!located) {
+    for await (const scanned of readAhead(snapshot.files(), 2, scan)) fromScan(scanned);
+    return;
+  }
+  for await (const { add, found } of readAhead(located.files, 2, async (add) => ({ add, found: await located.of(add) }))) {
+    if (!found || !(await fromLocated(add, found))) fromScan(await scan(add));
   }
 }
 

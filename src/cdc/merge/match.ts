@@ -127,6 +127,7 @@ export async function joinFiles(
   plan: MergePlan,
   source: SourceSide,
   files: readonly Add[],
+  keyed?: (add: Add) => Promise<KeyedRows | null>,
 ): Promise<JoinResult> {
   const table = snapshot.table;
   const sourceMatched = new Uint8Array(source.batch.numRows);
@@ -140,7 +141,7 @@ export async function joinFiles(
 
   // The next file is read (and probed or decoded off the JS thread) while this one is matched.
   const load = async (add: Add) => {
-    const probed = keyField ? await probeKeyPages(storage, snapshot, add, keyField, source.index!) : null;
+    const probed = keyField ? ((await keyed?.(add)) ?? (await probeKeyPages(storage, snapshot, add, keyField, source.index!))) : null;
     return probed ? { add, probed, scan: null } : { add, probed: null, scan: await scanFileRows(storage, snapshot, add, plan.probeColumns) };
   };
   for await (const { add, probed, scan } of readAhead(files, 2, load)) {
@@ -150,11 +151,15 @@ export async function joinFiles(
       const pairs = new PairBuffer((t, s) => decidePairs(plan, source, pairSource, null, t, s, [], singleDelete, { out, matchedTarget: null, sourceMatched, table, add }));
       const { rows, first, deleted } = probed;
       const joinable = source.joinable;
+      const index = source.index!;
+      for (let i = 0; i < first.length; i++) {
+        if (index.first[first[i]] !== first[i]) throw new Error(`MERGE into Delta table ${table}: rows probed for file ${add.path} name source row ${first[i]}, which is not the first of its key`);
+      }
       for (let i = 0, d = 0; i < rows.length; i++) {
         const physical = rows[i];
         while (d < deleted.length && deleted[d] < physical) d++;
         if (d < deleted.length && deleted[d] === physical) continue;
-        for (let s = first[i]; s >= 0; s = source.index!.next[s]) if (joinable[s]) pairs.push(physical - d, s);
+        for (let s = first[i]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(physical - d, s);
       }
       pairs.flush();
       if (out.length > 0) touched.push(out.finish(add, probed.live, deleted));
@@ -222,8 +227,24 @@ function keyOnlyField(plan: MergePlan, source: SourceSide, snapshot: Snapshot): 
   return snapshot.arrowSchema.fields.find((f) => f.name === plan.keys[0].target) ?? null;
 }
 
-/** The rows of `add` whose key is in `index` (physical rows, ascending, with the first source row of each); null when the file cannot be probed by pages. */
-async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: Add, key: arrow.Field, index: KeyIndex) {
+/** The rows of a data file whose key is in a key index. */
+export interface KeyedRows {
+  /** Physical rows of the file, ascending (rows its deletion vector deletes included). */
+  rows: Int32Array;
+  /** Per row: the first indexed row with its key. */
+  first: Int32Array;
+  /** The file's deletion vector (physical rows, ascending). */
+  deleted: Uint32Array;
+  /** Live rows of the file. */
+  live: number;
+}
+
+/**
+ * The rows of `add` whose key (column `key`) is in `index`, probed page by
+ * page off the JS thread; null when the file cannot be probed so (then the
+ * general path decodes it).
+ */
+export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: Add, key: arrow.Field, index: KeyIndex): Promise<KeyedRows | null> {
   const file = await readFileColumns(storage, snapshot, add, new arrow.Schema([key]));
   if (!file) return null;
   let hits: { rows: Int32Array; first: Int32Array } | null;

@@ -94,7 +94,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   metrics.numTargetFilesBeforeSkipping = snapshot.files().length;
   metrics.numTargetFilesAfterSkipping = pruned.candidates.length;
 
-  const join = await joinFiles(storage, snapshot, plan, sourceSide, pruned.candidates);
+  const join = await joinFiles(storage, snapshot, plan, sourceSide, pruned.candidates, options.keyedRows);
   const insertSel = insertSelections(plan, sourceSide, join.sourceMatched, now);
   const changes: FileChanges[] = [];
   const changeFeed = changeDataFeedEnabled(snapshot);

@@ -1,7 +1,9 @@
 // The public contract of MERGE: clauses as Spark/delta-rs express them, with
 // conditions and assignments as Spark SQL over the `source`/`target` aliases.
 import type { DomainMetadata } from '../../delta/actions.ts';
+import type { Add } from '../../delta/actions.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
+import type { KeyedRows } from './match.ts';
 
 /** A `WHEN MATCHED [AND condition] THEN UPDATE SET ... | DELETE` clause. Exactly one of update/delete. */
 export interface WhenMatchedClause {
@@ -85,6 +87,15 @@ export interface MergeOptions {
    * since checked as concurrent. Must be a recent version of the same table.
    */
   snapshot?: Snapshot;
+  /**
+   * For a caller that already probed the target with the same source keys
+   * (APPLY CHANGES locates its batch's keys while it reads its state): the
+   * rows of a data file of `snapshot` whose key is a source key, each with
+   * the first source row of that key; null to let the merge probe the file
+   * itself. Used when the join reads one key column and nothing else of the
+   * target.
+   */
+  keyedRows?: (add: Add) => Promise<KeyedRows | null>;
 }
 
 /** What a merge did, as Spark's `operationMetrics` names it. */

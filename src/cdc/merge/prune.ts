@@ -40,12 +40,12 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
   // Keys on partition columns: the set of source values; on data columns: the source's value range.
   // NULL source keys occur only with null-safe keys; they match files holding NULLs.
   const partitionKeys: { column: string; field: StructField; values: Set<KeyValue>; hasNull: boolean }[] = [];
-  const rangeKeys: { column: string; type: arrow.DataType; min: KeyValue; max: KeyValue }[] = [];
+  const rangeKeys: KeyRange[] = [];
   plan.keys.forEach((k, i) => {
-    const read = keyReader(source.keyData[i]);
-    const n = source.batch.numRows;
     const field = fields.get(k.target)!;
     if (partitionCols.has(k.target)) {
+      const read = keyReader(source.keyData[i]);
+      const n = source.batch.numRows;
       const values = new Set<KeyValue>();
       let hasNull = false;
       for (let r = 0; r < n; r++) {
@@ -57,19 +57,8 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
       partitionKeys.push({ column: k.target, field, values, hasNull });
       return;
     }
-    const type = source.keyData[i].type;
-    if (!rangeComparable(type)) return;
-    let min: KeyValue | null = null;
-    let max: KeyValue | null = null;
-    for (let r = 0; r < n; r++) {
-      if (!source.joinable[r]) continue;
-      const v = read(r);
-      if (v === null) return; // a NULL key may sit in any file: no range pruning
-      if (typeof v === 'number' && Number.isNaN(v)) return; // NaN sorts above everything in Spark's stats; do not prune
-      if (min === null || less(v, min)) min = v;
-      if (max === null || less(max, v)) max = v;
-    }
-    if (min !== null && max !== null) rangeKeys.push({ column: k.target, type, min, max });
+    const range = keyRange(source.keyData[i], source.joinable);
+    if (range) rangeKeys.push({ column: k.target, ...range });
   });
 
   const partitionPreds = targetPartitionPredicates(snapshot, plan, partitionCols);
@@ -90,27 +79,56 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
       const v = canonical(parsePartitionValue(add.partitionValues[k.column] ?? null, k.field.type, k.column));
       if (v === null ? !k.hasNull : !k.values.has(v)) return false;
     }
-    if (rangeKeys.length > 0) {
-      const stats = parseStats(add.stats);
-      if (stats && stats.numRecords === 0) return false;
-      if (stats) {
-        for (const k of rangeKeys) {
-          const lo = statToComparable(statAt(stats.minValues, [k.column]), k.type);
-          const hiRaw = statToComparable(statAt(stats.maxValues, [k.column]), k.type);
-          if (lo === undefined || hiRaw === undefined || !exactStat(lo, k.type) || !exactStat(hiRaw, k.type)) continue;
-          // Timestamp statistics are truncated to milliseconds: the true maximum may be up to 999 µs above.
-          const hi = k.type.typeId === arrow.Type.Timestamp && typeof hiRaw === 'bigint' ? hiRaw + 999n : hiRaw;
-          if (less(k.max, lo) || less(hi, k.min)) return false;
-        }
-      }
-    }
-    return true;
+    return rangeKeys.every((k) => mayHoldRange(add, k));
   });
   return {
     candidates,
     wholeTable: candidates.length === files.length && !byPartition,
     readPredicate: { text: onText, matches: byPartition ? partitionTest : () => true },
   };
+}
+
+/** The range of a key column's values, for pruning by statistics. */
+export interface KeyRange {
+  column: string;
+  type: arrow.DataType;
+  min: KeyValue;
+  max: KeyValue;
+}
+
+/**
+ * The min and max of a key column's values (rows with `rows[r] === 1` only,
+ * when given); null when the type's statistics do not order like its values,
+ * or some value is NULL or NaN (such a key may sit in any file).
+ */
+export function keyRange(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'column'> | null {
+  const type = data.type;
+  if (!rangeComparable(type)) return null;
+  const read = keyReader(data);
+  let min: KeyValue | null = null;
+  let max: KeyValue | null = null;
+  for (let r = 0; r < data.length; r++) {
+    if (rows && !rows[r]) continue;
+    const v = read(r);
+    if (v === null) return null;
+    if (typeof v === 'number' && Number.isNaN(v)) return null; // NaN sorts above everything in Spark's stats
+    if (min === null || less(v, min)) min = v;
+    if (max === null || less(max, v)) max = v;
+  }
+  return min === null || max === null ? null : { type, min, max };
+}
+
+/** Whether the statistics of `add` allow a row with a key in `k` (files without usable statistics may). */
+export function mayHoldRange(add: Add, k: KeyRange): boolean {
+  const stats = parseStats(add.stats);
+  if (!stats) return true;
+  if (stats.numRecords === 0) return false;
+  const lo = statToComparable(statAt(stats.minValues, [k.column]), k.type);
+  const hiRaw = statToComparable(statAt(stats.maxValues, [k.column]), k.type);
+  if (lo === undefined || hiRaw === undefined || !exactStat(lo, k.type) || !exactStat(hiRaw, k.type)) return true;
+  // Timestamp statistics are truncated to milliseconds: the true maximum may be up to 999 µs above.
+  const hi = k.type.typeId === arrow.Type.Timestamp && typeof hiRaw === 'bigint' ? hiRaw + 999n : hiRaw;
+  return !(less(k.max, lo) || less(hi, k.min));
 }
 
 /** Key types whose statistics order matches the key values' order. */
