@@ -182,7 +182,7 @@ Napi::Value ProbeJs(const Napi::CallbackInfo& info) {
 }
 
 // The key layout of a decoded Parquet page of physical type `type`.
-KeyColumn PageColumn(const maintenance::DecodedColumn& page, int32_t type) {
+KeyColumn PageColumn(const maintenance::PageView& page, int32_t type) {
   KeyColumn c;
   switch (type) {
     case 0: c.kind = KeyKind::kBool; break;
@@ -192,9 +192,9 @@ KeyColumn PageColumn(const maintenance::DecodedColumn& page, int32_t type) {
     case 5: c.kind = KeyKind::kFloat64; c.width = 8; break;
     default: c.kind = KeyKind::kBytes; break;
   }
-  c.values = page.values.data();
-  c.offsets = c.kind == KeyKind::kBytes ? page.offsets.data() : nullptr;
-  c.valid = page.validity.empty() ? nullptr : page.validity.data();
+  c.values = page.values;
+  c.offsets = c.kind == KeyKind::kBytes ? page.offsets : nullptr;
+  c.valid = page.validity;
   return c;
 }
 
@@ -215,9 +215,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     file_ = file.data;
     size_ = file.bytes;
     spec_ = maintenance::ColumnSpecFromJs(env, fn, info[6], size_);
-    KeyColumn probe;
-    maintenance::DecodedColumn none;
-    probe = PageColumn(none, spec_.physical_type);
+    const KeyColumn probe = PageColumn(maintenance::PageView{}, spec_.physical_type);
     if (spec_.physical_type == 3 || spec_.physical_type == 7 || spec_.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
     if (probe.kind != build_.columns[0].kind || probe.width != build_.columns[0].width) Bad(env, fn, "the Parquet column's layout differs from the build key column's");
     for (size_t s = 0; s < capacity_; ++s) {
@@ -232,7 +230,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       std::vector<int32_t> out;
-      maintenance::DecodeColumnPages(file_, size_, spec_, [&](const maintenance::DecodedColumn& page, size_t first_row) {
+      maintenance::DecodeColumnPages(file_, size_, spec_, [&](const maintenance::PageView& page, size_t first_row) {
         KeyRows probe;
         probe.rows = page.rows;
         probe.columns.push_back(PageColumn(page, spec_.physical_type));

@@ -278,12 +278,12 @@ class ColumnDecoder {
       if (static_cast<size_t>(h.compressed) > static_cast<size_t>(end - body)) Fail("page runs past the column chunk");
       p = body + h.compressed;
       if (h.type == 2) {
-        Decompressed(body, h, codec, 0);
-        LoadDictionary(page_.data(), page_.data() + page_.size(), h.num_values);
+        const auto [d, dn] = Decompressed(body, h, codec, 0);
+        LoadDictionary(d, d + dn, h.num_values);
       } else if (h.type == 0) {
         if (!SkipPage(h)) {
-          Decompressed(body, h, codec, 0);
-          DataPage(page_.data(), page_.data() + page_.size(), h, nullptr, 0);
+          const auto [d, dn] = Decompressed(body, h, codec, 0);
+          DataPage(d, d + dn, h, nullptr, 0);
         }
         seen += h.num_values;
       } else if (h.type == 3) {
@@ -292,8 +292,8 @@ class ColumnDecoder {
         if (h.rep_bytes != 0) Fail("repeated columns are not supported by the native reader");
         if (lv > static_cast<size_t>(h.compressed)) Fail("v2 page levels exceed the page");
         if (!SkipPage(h)) {
-          Decompressed(body, h, h.v2_compressed ? codec : 0, lv);
-          DataPage(page_.data(), page_.data() + page_.size(), h, body, h.def_bytes);
+          const auto [d, dn] = Decompressed(body, h, h.v2_compressed ? codec : 0, lv);
+          DataPage(d, d + dn, h, body, h.def_bytes);
         }
         seen += h.num_values;
       }
@@ -306,19 +306,20 @@ class ColumnDecoder {
   }
 
  private:
-  // page_ = the page's value bytes (after `skip` raw level bytes for v2), decompressed.
-  void Decompressed(const uint8_t* body, const PageHeader& h, int32_t codec, size_t skip) {
+  // The page's value bytes (after `skip` raw level bytes for v2): in the
+  // chunk itself when stored uncompressed, else decompressed into page_.
+  std::pair<const uint8_t*, size_t> Decompressed(const uint8_t* body, const PageHeader& h, int32_t codec, size_t skip) {
     const size_t csize = static_cast<size_t>(h.compressed) - skip;
     const size_t usize = static_cast<size_t>(h.uncompressed) - skip;
     if (static_cast<size_t>(h.uncompressed) < skip) Fail("page sizes are inconsistent");
-    page_.resize(usize);
     if (codec == 0) {
       if (csize != usize) Fail("uncompressed page sizes disagree");
-      if (usize) std::memcpy(page_.data(), body + skip, usize);
-    } else {
-      if (!codec::CodecName(codec)) Fail("unsupported codec " + std::to_string(codec));
-      codec::Decompress(static_cast<codec::Codec>(codec), body + skip, csize, page_.data(), usize);
+      return {body + skip, usize};
     }
+    if (!codec::CodecName(codec)) Fail("unsupported codec " + std::to_string(codec));
+    page_.resize(usize);
+    codec::Decompress(static_cast<codec::Codec>(codec), body + skip, csize, page_.data(), usize);
+    return {page_.data(), usize};
   }
 
   void LoadDictionary(const uint8_t* p, const uint8_t* end, int32_t n) {
@@ -376,6 +377,13 @@ class ColumnDecoder {
       SelectedRows(p, end, h, n, present);
       return;
     }
+    if (sink_ && h.encoding == 0 && width_ > 0 && present == n) {
+      // PLAIN fixed-width values without NULLs are already laid out as Arrow's: hand the page over in place.
+      if (n * static_cast<size_t>(width_) > static_cast<size_t>(end - p)) Fail("PLAIN values end early");
+      (*sink_)(PageView{n, p, nullptr, nullptr}, first_row_);
+      first_row_ += n;
+      return;
+    }
     Grow(n);
     if (s_.max_def == 1) {
       for (size_t i = 0; i < n; ++i)
@@ -402,7 +410,7 @@ class ColumnDecoder {
     out_.rows += n;
     if (sink_) {
       // Hand the page over and start the next one in the same (already grown) buffers.
-      (*sink_)(out_, first_row_);
+      (*sink_)(PageView{out_.rows, out_.values.data(), out_.offsets.empty() ? nullptr : out_.offsets.data(), out_.null_count > 0 ? out_.validity.data() : nullptr}, first_row_);
       first_row_ += out_.rows;
       out_.rows = 0;
       out_.null_count = 0;

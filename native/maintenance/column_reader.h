@@ -43,9 +43,19 @@ struct DecodedColumn {
 // naming the problem on corrupt or unsupported input.
 DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& spec);
 
-// Called with each data page's rows (numbered from 0 in `page`) and the
-// index of its first row in the column.
-using PageSink = std::function<void(const DecodedColumn& page, size_t first_row)>;
+// One data page's rows in Arrow layout, valid during the sink call only:
+// values (rows × width, booleans as bits; BYTE_ARRAY: the bytes), offsets
+// (BYTE_ARRAY only), validity bitmap (null when no row is NULL).
+struct PageView {
+  size_t rows = 0;
+  const uint8_t* values = nullptr;
+  const int32_t* offsets = nullptr;
+  const uint8_t* validity = nullptr;
+};
+
+// Called with each data page's rows (numbered from 0) and the index of its
+// first row in the column.
+using PageSink = std::function<void(const PageView& page, size_t first_row)>;
 
 // Decodes one column page by page: memory stays one page however long the
 // column is (a key scan probes each page and lets it go).

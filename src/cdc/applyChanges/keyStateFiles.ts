@@ -36,10 +36,8 @@ export const STATE_AT = '__state_at';
 
 interface StateFile {
   path: string;
-  /** Every entry, decoded on first use that needs them all. */
+  /** Every entry, decoded on first use that needs them all (kept: compaction and later batches reuse it). */
   batch: arrow.RecordBatch | null;
-  /** A Parquet file's encoded columns, read on first use. */
-  columns: FileColumns | null;
 }
 
 /** Which stored entries still count: tombstones younger than `gcBefore` (ms), nothing a TRUNCATE superseded. */
@@ -68,7 +66,7 @@ export class KeyStateFiles {
         throw new Error(`Delta table ${storage.root}: CDC state file ${p} has a format this version no longer reads; the flow needs a full refresh`);
       }
     }
-    this.files = paths.map((path) => ({ path, batch: null, columns: null }));
+    this.files = paths.map((path) => ({ path, batch: null }));
   }
 
   get paths(): string[] {
@@ -79,18 +77,19 @@ export class KeyStateFiles {
     return new Error(`Delta table ${this.storage.root}: CDC state file ${f.path} is missing; the flow needs a full refresh`);
   }
 
-  /** A Parquet state file's columns (every column of `schema`), read once. */
+  /**
+   * A Parquet state file's encoded columns (every column of `schema`). Not
+   * kept: a batch reads each file once, and the next batch finds it in the
+   * page cache, while keeping them would hold the whole state in memory.
+   */
   private async columnsOf(f: StateFile, schema: arrow.Schema): Promise<FileColumns> {
-    if (!f.columns) {
-      const where = `CDC state file ${f.path} of Delta table ${this.storage.root}`;
-      const read = await readParquetColumns(this.storage, f.path, undefined, schema, where).catch((err: unknown) => {
-        if (/is missing/.test(String(err))) throw this.missing(f);
-        throw err;
-      });
-      if (!read) throw new Error(`${where} does not hold the columns ${schema.fields.map((x) => `${x.name}: ${String(x.type)}`).join(', ')}`);
-      f.columns = read;
-    }
-    return f.columns;
+    const where = `CDC state file ${f.path} of Delta table ${this.storage.root}`;
+    const read = await readParquetColumns(this.storage, f.path, undefined, schema, where).catch((err: unknown) => {
+      if (/is missing/.test(String(err))) throw this.missing(f);
+      throw err;
+    });
+    if (!read) throw new Error(`${where} does not hold the columns ${schema.fields.map((x) => `${x.name}: ${String(x.type)}`).join(', ')}`);
+    return read;
   }
 
   /** Every entry of a file. */
@@ -110,12 +109,16 @@ export class KeyStateFiles {
     return f.batch;
   }
 
-  /** The rows of a file whose key has a group in `groups`, and each one's group leader (-1: the key has only truncates). */
-  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ rows: Int32Array; leaders: Int32Array }> {
+  /**
+   * The rows of a file whose key has a group in `groups`, and each one's
+   * group leader (-1: the key has only truncates); with the encoded columns
+   * of a Parquet file probed by pages, for {@link stateAt}.
+   */
+  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ rows: Int32Array; leaders: Int32Array; columns?: FileColumns }> {
     if (f.path.endsWith('.parquet') && !f.batch && this.keyColumns.length === 1) {
       const columns = await this.columnsOf(f, schema);
       const paged = await groups.probePages(columns.bytes, columns.columns[0], schema.fields[0].type).catch(() => null);
-      if (paged) return paged;
+      if (paged) return { ...paged, columns };
     }
     const batch = await this.loaded(f, schema);
     const hit = groups.probe(keyColumnsOf(batch, this.keyColumns));
@@ -131,17 +134,16 @@ export class KeyStateFiles {
     return { rows, leaders };
   }
 
-  /** The state columns (sequence, rank, time) at rows `rows` (ascending) of a file. */
-  private async stateAt(f: StateFile, schema: arrow.Schema, rows: Int32Array): Promise<{ seq: SeqValue[]; rank: Int8Array; at: Float64Array }> {
+  /** The state columns (sequence, rank, time) at rows `rows` (ascending) of a file (`file`: its encoded columns, when probed by pages). */
+  private async stateAt(f: StateFile, schema: arrow.Schema, rows: Int32Array, file?: FileColumns): Promise<{ seq: SeqValue[]; rank: Int8Array; at: Float64Array }> {
     const k = this.keyColumns.length;
     let cols: arrow.Data[];
-    if (f.batch || !f.path.endsWith('.parquet')) {
-      const batch = await this.loaded(f, schema);
-      cols = batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows));
-    } else {
-      const file = await this.columnsOf(f, schema);
+    if (file) {
       const own = new arrow.Schema(schema.fields.slice(k));
       cols = (await decodeFileColumns({ ...file, columns: file.columns.slice(k) }, own, rows)).data.children;
+    } else {
+      const batch = await this.loaded(f, schema);
+      cols = batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows));
     }
     return { seq: seqValues(cols[0]), rank: cols[1].values as Int8Array, at: cols[2].values as Float64Array };
   }
@@ -173,7 +175,7 @@ export class KeyStateFiles {
       }
       remaining -= m;
       if (m === 0) continue;
-      const s = await this.stateAt(f, schema, picked.subarray(0, m));
+      const s = await this.stateAt(f, schema, picked.subarray(0, m), found.columns);
       for (let j = 0; j < m; j++) {
         const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
         if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);
@@ -226,7 +228,7 @@ export class KeyStateFiles {
     const table = new arrow.Table(batch.schema, [batch]);
     // Uncompressed: every batch probes these files, and decompressing them cost as much as the probe.
     await this.storage.write(path, parquet ? (await writeParquet(table, { compression: 'uncompressed' })).bytes : arrow.tableToIPC(table, 'file'));
-    const file: StateFile = { path, batch, columns: null };
+    const file: StateFile = { path, batch };
     return { staged: full ? [file] : [...this.files, file], written: path };
   }
 
