@@ -33,15 +33,16 @@ inline uint64_t Prefix8(const uint8_t* p, size_t n) {
 // i < key_bytes (byte key_bytes-1 most significant). All histograms come from
 // one scan, and a byte on which every record agrees (the high bytes of small
 // cell numbers) costs no pass. Stability keeps ties in input order.
-template <typename T, typename ByteFn>
-void RadixSort(std::vector<T>& v, int key_bytes, ByteFn byte) {
+template <typename V, typename ByteFn>
+void RadixSort(V& v, int key_bytes, ByteFn byte) {
+  using T = typename V::value_type;
   const size_t n = v.size();
   if (n < 2) return;
   std::vector<std::array<size_t, 256>> counts(key_bytes);
   for (auto& c : counts) c.fill(0);
   for (const T& x : v)
     for (int b = 0; b < key_bytes; ++b) ++counts[b][byte(x, b)];
-  std::vector<T> tmp(n);
+  V tmp(n);
   for (int b = 0; b < key_bytes; ++b) {
     auto& c = counts[b];
     if (c[byte(v[0], b)] == n) continue;
@@ -121,8 +122,8 @@ inline int BitWidth(uint64_t x) {
 
 }  // namespace
 
-std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
-  std::vector<uint32_t> ranks(rows, 0);
+BigVector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
+  BigVector<uint32_t> ranks(rows, 0);
   size_t n = 0;
   uint64_t lo = ~uint64_t{0}, hi = 0;
   ForEachValid(col, [&](size_t, const ZChunk& c, size_t i) {
@@ -141,7 +142,7 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
   if (col.kind != ColumnKind::kBytes && key_bits + row_bits <= 64) {
     // (value − min, row) packed into one word: sorting the words orders by value, ties by row,
     // at 8 bytes a row (plus as much for the sort's buffer).
-    std::vector<uint64_t> packed;
+    BigVector<uint64_t> packed;
     packed.reserve(n);
     ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { packed.push_back(((OrderedKey(col.kind, c, i) - lo) << row_bits) | row); });
     RadixSort(packed, (key_bits + row_bits + 7) / 8, [](uint64_t x, int b) { return static_cast<uint8_t>(x >> (8 * b)); });
@@ -155,7 +156,7 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
   }
 
   // Wide value ranges and byte strings: (key, row) pairs, built in row order, so a stable sort by key orders ties by row.
-  std::vector<std::pair<uint64_t, uint32_t>> keyed;
+  BigVector<std::pair<uint64_t, uint32_t>> keyed;
   keyed.reserve(n);
   ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { keyed.emplace_back(OrderedKey(col.kind, c, i), static_cast<uint32_t>(row)); });
   RadixSort(keyed, 8, [](const std::pair<uint64_t, uint32_t>& x, int b) { return static_cast<uint8_t>(x.first >> (8 * b)); });
@@ -230,7 +231,7 @@ uint64_t HilbertKey(const uint32_t* ranks, size_t dims, int bits) {
 }
 
 ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads,
-                               const std::vector<GridLevel>& levels) {
+                               const std::vector<GridLevel>& levels, const std::function<void(size_t)>& ranked) {
   const size_t dims = cols.size();
   if (dims == 0 || dims > 64) throw std::runtime_error("Z-order needs 1 to 64 columns");
   if (rows > 0xffffffffu) throw std::runtime_error("Z-order supports at most 2^32 - 1 rows per partition");
@@ -249,8 +250,11 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
   }
   const int bits = static_cast<int>(std::min<size_t>(32, 64 / dims));
   // One column at a time: only one column's sort buffers exist at once.
-  std::vector<std::vector<uint32_t>> ranks(dims);
-  for (size_t d = 0; d < dims; ++d) ranks[d] = RangeRanks(cols[d], rows, bits);
+  std::vector<BigVector<uint32_t>> ranks(dims);
+  for (size_t d = 0; d < dims; ++d) {
+    ranks[d] = RangeRanks(cols[d], rows, bits);
+    if (ranked) ranked(d);
+  }
 
   // Each dimension's slice among its dim_cells equal quantile slices, read digit by digit.
   std::vector<uint64_t> slot(dims), left(dims);
@@ -291,7 +295,7 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
   std::vector<std::string> errors(static_cast<size_t>(std::max(1, threads)));
   auto work = [&](size_t w) {
     try {
-      std::vector<Keyed> keyed;
+      BigVector<Keyed> keyed;
       std::vector<uint32_t> r(dims);
       for (size_t c = next++; c < total_cells; c = next++) {
         const size_t s = start[c], e = start[c + 1];
