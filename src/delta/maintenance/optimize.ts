@@ -198,7 +198,7 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
     const Ctor = e.constructor as new (message: string, version: number, operation: string | undefined) => ConflictError;
     throw new Ctor(`OPTIMIZE of Delta table ${root} failed and changed nothing: ${e.message}`, e.winningVersion, e.winningOperation);
   }
-  const after = await afterCommit(table, storage, result.version);
+  const after = await afterCommit(table, storage, result.version, snapshot.properties);
   return { version: result.version, metrics, addedFiles: added, removedFiles: removed, seconds: (performance.now() - t0) / 1000, ...after };
 }
 
