@@ -41,8 +41,9 @@ struct ZColumn {
 enum class Curve : int32_t { kMorton = 0, kHilbert = 1 };
 
 // Rank of every row in [0, 2^bits): nulls 0, equal values equal ranks,
-// otherwise floor(position among non-null values * 2^bits / count).
-BigVector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits);
+// otherwise floor(position among non-null values * 2^bits / count). The sort
+// runs on up to `threads` threads.
+BigVector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits, int threads = 1);
 
 // Coarse grid levels for file-aligned clustering: at each level the rank
 // range of dimension `dim` is cut into `radix` equal quantile slices (within
