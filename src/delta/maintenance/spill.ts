@@ -6,7 +6,10 @@
 // disk, and hidden from readers and from VACUUM — otherwise under the OS temp
 // directory. They are scratch, not table data: written with plain file calls
 // (no Storage, no fsync), deleted once read back, and the whole area is
-// removed by dispose(), on success and on failure alike.
+// removed by dispose(), on success and on failure alike. An area left by a
+// process that died (kill -9, power loss) is removed by the next one made in
+// the same place once it is a day old — no live rewrite leaves its area
+// untouched that long.
 
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -18,6 +21,9 @@ import { LocalStorage } from '../storage/local-storage.ts';
 
 /** Where a local table's scratch areas are made (hidden: `_`-prefixed). */
 export const SPILL_PARENT = '_tributary/tmp';
+
+/** Age (of its last change) past which an area is taken for the leftover of a dead process. */
+export const STALE_SPILL_MS = 24 * 3600e3;
 
 /**
  * A private directory of spill files, one per key.
@@ -46,7 +52,9 @@ export class SpillArea {
   /** Creates a new, empty area for `purpose` (a name part, e.g. 'optimize'). */
   static async create(storage: Storage, purpose: string): Promise<SpillArea> {
     const parent = storage instanceof LocalStorage ? nodePath.join(storage.root, ...SPILL_PARENT.split('/')) : tmpdir();
-    const dir = nodePath.join(parent, `${storage instanceof LocalStorage ? '' : 'tributary-'}${purpose}-${randomUUID()}`);
+    const prefix = `${storage instanceof LocalStorage ? '' : 'tributary-'}${purpose}-`;
+    await removeStale(parent, prefix);
+    const dir = nodePath.join(parent, `${prefix}${randomUUID()}`);
     for (let attempt = 1; ; attempt++) {
       try {
         await fs.mkdir(dir, { recursive: true });
@@ -106,4 +114,25 @@ export class SpillArea {
       }
     }
   }
+}
+
+/** Removes areas named `prefix…` under `parent` unchanged for {@link STALE_SPILL_MS}. */
+async function removeStale(parent: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(parent)).filter((n) => n.startsWith(prefix));
+  } catch {
+    return; // no scratch directory yet
+  }
+  const now = Date.now();
+  await Promise.all(
+    names.map(async (n) => {
+      const dir = nodePath.join(parent, n);
+      try {
+        if (now - (await fs.stat(dir)).mtimeMs > STALE_SPILL_MS) await fs.rm(dir, { recursive: true, force: true });
+      } catch {
+        // Removed meanwhile by its owner or another sweep.
+      }
+    }),
+  );
 }
