@@ -4,7 +4,10 @@
 // several racing writers wins, and readers never observe a partial file.
 
 import { randomUUID } from 'node:crypto';
-import { close as closeCallback, open as openCallback, read as readCallback, readFile as readFileCallback, stat as statCallback } from 'node:fs';
+import {
+  close as closeCallback, fsync as fsyncCallback, link as linkCallback, open as openCallback, read as readCallback,
+  readFile as readFileCallback, stat as statCallback, unlink as unlinkCallback, write as writeCallback,
+} from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as nodePath from 'node:path';
@@ -84,7 +87,7 @@ export class LocalStorage implements Storage {
       // rename(2) replaces atomically: readers see the old or the new object.
       await fs.rename(tmp, target);
     } catch (err) {
-      await fs.rm(tmp, { force: true });
+      await unlinkQuietly(tmp);
       throw err;
     }
     await syncDir(nodePath.dirname(target));
@@ -92,18 +95,18 @@ export class LocalStorage implements Storage {
 
   async writeFile<T>(path: string, produce: (fd: number) => Promise<T>): Promise<T> {
     const target = this.abs(path);
-    const { tmp, handle } = await this.openTemp(target);
+    const { tmp, fd } = await this.openTemp(target);
     let value: T;
     try {
       try {
-        value = await produce(handle.fd);
-        await handle.sync();
+        value = await produce(fd);
+        await fsyncFd(fd);
       } finally {
-        await handle.close();
+        await closeFd(fd);
       }
       await fs.rename(tmp, target);
     } catch (err) {
-      await fs.rm(tmp, { force: true });
+      await unlinkQuietly(tmp);
       throw err;
     }
     await syncDir(nodePath.dirname(target));
@@ -129,12 +132,12 @@ export class LocalStorage implements Storage {
     const target = this.abs(path);
     const tmp = await this.writeTemp(target, data);
     try {
-      await fs.link(tmp, target);
+      await linkPath(tmp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     } finally {
-      await fs.rm(tmp, { force: true });
+      await unlinkQuietly(tmp);
     }
     // The commit exists now: a failure to make it durable must not be reported
     // as a lost commit (the caller would clean up files the commit names).
@@ -188,31 +191,31 @@ export class LocalStorage implements Storage {
   }
 
   /** Creates a uniquely named hidden temp file beside `target`, open for writing. */
-  private async openTemp(target: string): Promise<{ tmp: string; handle: fs.FileHandle }> {
+  private async openTemp(target: string): Promise<{ tmp: string; fd: number }> {
     const dir = nodePath.dirname(target);
     const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
     try {
-      return { tmp, handle: await fs.open(tmp, 'wx') };
+      return { tmp, fd: await openFd(tmp, 'wx') };
     } catch (err) {
       // The directory is created only when missing: commits, the common case, go to an existing _delta_log.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     await fs.mkdir(dir, { recursive: true });
-    return { tmp, handle: await fs.open(tmp, 'wx') };
+    return { tmp, fd: await openFd(tmp, 'wx') };
   }
 
-  /** Writes `data` to a uniquely named hidden temp file beside `target`. */
+  /** Writes `data` to a uniquely named hidden temp file beside `target`, durably. */
   private async writeTemp(target: string, data: Uint8Array): Promise<string> {
-    const { tmp, handle } = await this.openTemp(target);
+    const { tmp, fd } = await this.openTemp(target);
     try {
-      await handle.writeFile(data);
-      await handle.sync();
+      for (let at = 0; at < data.length; ) at += await writeFd(fd, data, at, data.length - at);
+      await fsyncFd(fd);
     } catch (err) {
-      await handle.close();
-      await fs.rm(tmp, { force: true });
+      await closeFd(fd);
+      await unlinkQuietly(tmp);
       throw err;
     }
-    await handle.close();
+    await closeFd(fd);
     return tmp;
   }
 }
@@ -221,9 +224,14 @@ export class LocalStorage implements Storage {
 // native request (fs/promises' readFile makes several round trips through JS).
 const readFileWhole = promisify(readFileCallback);
 const statPath = promisify(statCallback);
-// Ranged reads open a file per call: plain descriptors cost a fraction of a FileHandle's promise machinery.
+// Ranged reads and commits open a file per call: plain descriptors cost a fraction of a FileHandle's promise machinery.
 const openFd = promisify(openCallback);
 const closeFd = promisify(closeCallback);
+const fsyncFd = promisify(fsyncCallback);
+const linkPath = promisify(linkCallback);
+const unlinkPath = promisify(unlinkCallback);
+const writeFd = (fd: number, data: Uint8Array, offset: number, length: number): Promise<number> =>
+  new Promise((resolve, reject) => writeCallback(fd, data, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))));
 const readFd = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> =>
   new Promise((resolve, reject) => readCallback(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 
@@ -237,15 +245,24 @@ const TEMP_PREFIX = '.tributary-';
  * for fsync (Windows) skip it.
  */
 async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
+    fd = await openFd(dir, 'r');
+    await fsyncFd(fd);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) await closeFd(fd);
+  }
+}
+
+/** Removes a temp file, if it is still there. */
+async function unlinkQuietly(path: string): Promise<void> {
+  try {
+    await unlinkPath(path);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
   }
 }
 
