@@ -5,12 +5,13 @@
 //                 nullSafe, out: Int32Array) → undefined
 //     slots: 4 × capacity entries (capacity a power of two above the build rows);
 //     filter: max(1, capacity / 8) entries
-//   keyTableProbePages(buildColumns, buildRows, slots, filter, nullSafe, file: Uint8Array,
-//                      column) → Promise<{ rows: Int32Array, first: Int32Array }>
-//     column: a Parquet column of `file` as decodeColumns takes it (a single key
-//     column); its pages are decoded and probed one at a time on a worker
-//     thread, and only the matches come back: the column's row and the first
-//     build row with its key.
+//   keyTableProbePages(buildColumns, buildRows, slots, filter, nullSafe, file: Uint8Array | fd,
+//                      [column]) → Promise<{ rows: Int32Array, first: Int32Array }>
+//     column: a Parquet column of `file` as decodeColumns takes it (the one
+//     key column); its chunks are read (from a descriptor, only their span),
+//     its pages decoded and probed one at a time on a worker thread, and only
+//     the matches come back: the column's row and the first build row with
+//     its key.
 //     columns: { kind (see KeyKind), width, values: TypedArray, offsets?: Int32Array,
 //                valid?: Uint8Array (Arrow validity bitmap) }[]
 // Both run on the calling thread: a probe of millions of rows takes
@@ -23,7 +24,7 @@
 
 #include "join/key_hash.h"
 #include "maintenance/column_reader.h"
-#include "maintenance/column_spec_js.h"
+#include "maintenance/column_js.h"
 
 namespace tributary::join {
 
@@ -202,7 +203,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
  public:
   ProbePagesWorker(Napi::Env env, const Napi::CallbackInfo& info) : Napi::AsyncWorker(env, "tributary:keyTableProbePages"), deferred_(Napi::Promise::Deferred::New(env)) {
     const std::string fn = "keyTableProbePages";
-    if (info.Length() < 7) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, nullSafe, file, column)");
+    if (info.Length() < 7) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, nullSafe, file, [column])");
     const size_t build_rows = RowsArg(env, fn, info[1]);
     build_ = ColumnsArg(env, fn, info[0], build_rows, "build");
     if (build_.columns.size() != 1) Bad(env, fn, "a page probe takes one key column");
@@ -210,30 +211,34 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     slots_ = Out<int32_t>(env, fn, info[2], kSlotInts * capacity_, "slots");
     filter_ = Out<uint64_t>(env, fn, info[3], FilterWords(capacity_), "filter");
     null_safe_ = info[4].ToBoolean().Value();
-    View file = ViewOf(env, fn, info[5], "file");
-    if (!file.present) Bad(env, fn, "file must be a Uint8Array");
-    file_ = file.data;
-    size_ = file.bytes;
-    spec_ = maintenance::ColumnSpecFromJs(env, fn, info[6], size_);
-    const KeyColumn probe = PageColumn(maintenance::PageView{}, spec_.physical_type);
-    if (spec_.physical_type == 3 || spec_.physical_type == 7 || spec_.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
+    source_ = maintenance::ChunkSourceArg(env, info[5], fn);
+    specs_ = maintenance::ColumnSpecsArg(env, info[6], source_, fn);
+    if (specs_.size() != 1) Bad(env, fn, "a page probe takes one column");
+    const maintenance::ColumnSpec& spec = specs_[0];
+    const KeyColumn probe = PageColumn(maintenance::PageView{}, spec.physical_type);
+    if (spec.physical_type == 3 || spec.physical_type == 7 || spec.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
     if (probe.kind != build_.columns[0].kind || probe.width != build_.columns[0].width) Bad(env, fn, "the Parquet column's layout differs from the build key column's");
     for (size_t s = 0; s < capacity_; ++s) {
       if (slots_[kSlotInts * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
     }
     // Everything the worker thread reads stays alive until the promise settles.
-    for (size_t i : {0, 2, 3, 5}) keep_.push_back(Napi::Persistent(info[i].ToObject()));
+    for (size_t i : {0, 2, 3}) keep_.push_back(Napi::Persistent(info[i].ToObject()));
+    if (source_.fd < 0) keep_.push_back(Napi::Persistent(info[5].ToObject()));
   }
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
+      maintenance::BigVector<uint8_t> owned;
+      size_t size = 0;
+      const uint8_t* data = maintenance::LoadChunks(source_, specs_, owned, &size);
+      const int32_t type = specs_[0].physical_type;
       std::vector<int32_t> out;
-      maintenance::DecodeColumnPages(file_, size_, spec_, [&](const maintenance::PageView& page, size_t first_row) {
+      maintenance::DecodeColumnPages(data, size, specs_[0], [&](const maintenance::PageView& page, size_t first_row) {
         KeyRows probe;
         probe.rows = page.rows;
-        probe.columns.push_back(PageColumn(page, spec_.physical_type));
+        probe.columns.push_back(PageColumn(page, type));
         out.resize(page.rows);
         ProbeTable(build_, slots_, capacity_, filter_, probe, null_safe_, out.data());
         for (size_t i = 0; i < page.rows; ++i) {
@@ -273,9 +278,8 @@ class ProbePagesWorker : public Napi::AsyncWorker {
   const int32_t* slots_ = nullptr;
   const uint64_t* filter_ = nullptr;
   bool null_safe_ = false;
-  const uint8_t* file_ = nullptr;
-  size_t size_ = 0;
-  maintenance::ColumnSpec spec_;
+  maintenance::ChunkSource source_;
+  std::vector<maintenance::ColumnSpec> specs_;
   std::vector<int32_t> rows_;
   std::vector<int32_t> first_;
 };

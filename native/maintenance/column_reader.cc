@@ -1,7 +1,16 @@
 #include "maintenance/column_reader.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
+
+#ifdef _WIN32
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
 
 #include "codec/codec.h"
 
@@ -644,6 +653,36 @@ DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpe
   if (d.Unselected() > 0) Fail("row to decode is past the end of the column");
   if (out.null_count == 0) out.validity.clear();
   return out;
+}
+
+BigVector<uint8_t> ReadChunkSpan(int fd, std::vector<ColumnSpec>& specs) {
+  size_t lo = SIZE_MAX, hi = 0;
+  for (const auto& s : specs)
+    for (const auto& c : s.chunks) {
+      if (c.start > c.end) Fail("column chunk byte range is inverted");
+      lo = std::min(lo, c.start);
+      hi = std::max(hi, c.end);
+    }
+  if (lo >= hi) return {};
+  BigVector<uint8_t> buf(hi - lo);
+#ifdef _WIN32
+  (void)fd;
+  Fail("reading column chunks from a descriptor is not available on Windows");
+#else
+  for (size_t done = 0; done < buf.size();) {
+    const ssize_t n = pread(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(lo + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) Fail(std::string("cannot read column chunks: ") + std::strerror(errno));
+    if (n == 0) Fail("the file ends before its column chunks do");
+    done += static_cast<size_t>(n);
+  }
+#endif
+  for (auto& s : specs)
+    for (auto& c : s.chunks) {
+      c.start -= lo;
+      c.end -= lo;
+    }
+  return buf;
 }
 
 }  // namespace tributary::maintenance

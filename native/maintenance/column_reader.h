@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "maintenance/page_alloc.h"
+
 namespace tributary::maintenance {
 
 struct ChunkRange {
@@ -34,9 +36,9 @@ struct ColumnSpec {
 struct DecodedColumn {
   size_t rows = 0;
   size_t null_count = 0;
-  std::vector<uint8_t> validity;  // bitmap, empty when max_def == 0 or no nulls
-  std::vector<uint8_t> values;    // fixed width: rows × width (bool: bitmap); bytes: the concatenated data
-  std::vector<int32_t> offsets;   // BYTE_ARRAY only: rows + 1
+  BigVector<uint8_t> validity;  // bitmap, empty when max_def == 0 or no nulls
+  BigVector<uint8_t> values;    // fixed width: rows × width (bool: bitmap); bytes: the concatenated data
+  BigVector<int32_t> offsets;   // BYTE_ARRAY only: rows + 1
 };
 
 // Decodes one column of the file `file[0, size)`. Throws std::runtime_error
@@ -64,5 +66,9 @@ void DecodeColumnPages(const uint8_t* file, size_t size, const ColumnSpec& spec,
 // Decodes only the rows `rows` (ascending, within the column) of one column,
 // page by page: the result holds rows.size() rows in that order.
 DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpec& spec, const int32_t* rows, size_t count);
+// Reads, from the open file `fd`, the bytes from the first to the last chunk
+// of `specs` (one pread loop), and rebases the chunks' ranges onto the
+// returned buffer — so a file is never read whole for a few of its columns.
+BigVector<uint8_t> ReadChunkSpan(int fd, std::vector<ColumnSpec>& specs);
 
 }  // namespace tributary::maintenance

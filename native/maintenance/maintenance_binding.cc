@@ -7,8 +7,9 @@
 //   clusterOrder(columns, rows, curve, threads, levels: number[]) → Promise<{ order, cells: Uint32Array }>
 //     levels: [dim, radix, ...] of a coarse grid whose cells come first in the order (see zorder.h).
 //   clusterKey(ranks: number[], bits, curve) → bigint   (one key, for tests)
-//   decodeColumns(file: Uint8Array, columns[, rows: Int32Array]) → Promise<Decoded[]>
-//     rows: only these (ascending) rows of every column, decoded page by page
+//   decodeColumns(file: Uint8Array | fd, columns[, rows: Int32Array]) → Promise<Decoded[]>
+//     (from a descriptor only the chunks are read); rows: only these (ascending)
+//     rows of every column, decoded page by page
 //     columns: { type, typeLength, maxDef, chunks: { start, end, numValues, codec }[] }[]
 //     Decoded: { rows, nullCount, values: Buffer, validity: Buffer | null, offsets: Int32Array | null }
 //     (see column_reader.h); decoding runs on a worker thread.
@@ -22,10 +23,12 @@
 #include <cstring>
 #include <string>
 
+#include "maintenance/column_js.h"
 #include "maintenance/column_reader.h"
-#include "maintenance/column_spec_js.h"
 #include "maintenance/file_ops.h"
 #include "maintenance/gather.h"
+#include "maintenance/spill.h"
+#include "maintenance/zorder_store.h"
 #include "maintenance/zorder.h"
 
 namespace tributary::maintenance {
@@ -135,12 +138,7 @@ class OrderWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     // Hands the vector's storage to JS without copying it.
-    auto copy = [&](std::vector<uint32_t>& v) {
-      auto* heap = new std::vector<uint32_t>(std::move(v));
-      if (heap->empty()) heap->reserve(1);
-      auto buf = Napi::ArrayBuffer::New(env, heap->data(), heap->size() * 4, [](Napi::Env, void*, std::vector<uint32_t>* h) { delete h; }, heap);
-      return Napi::Uint32Array::New(env, heap->size(), buf, 0);
-    };
+    auto copy = [&](BigVector<uint32_t>& v) { return AdoptUint32(env, std::move(v)); };
     if (!grid_) {
       deferred_.Resolve(copy(result_.order));
       return;
@@ -209,14 +207,11 @@ Napi::Value ClusterKeyJs(const Napi::CallbackInfo& info) {
 
 class DecodeWorker : public Napi::AsyncWorker {
  public:
-  DecodeWorker(Napi::Env env, Napi::Value file, Napi::Array columns, Napi::Value rows)
+  DecodeWorker(Napi::Env env, Napi::Value file, Napi::Value columns, Napi::Value rows)
       : Napi::AsyncWorker(env, "tributary:decodeColumns"), deferred_(Napi::Promise::Deferred::New(env)) {
-    Bytes f = TypedBytes(env, file, "file");
-    if (!f.present) throw Napi::TypeError::New(env, "decodeColumns: file must be a Uint8Array");
-    data_ = f.data;
-    size_ = f.size;
-    for (uint32_t i = 0; i < columns.Length(); ++i) specs_.push_back(ColumnSpecFromJs(env, "decodeColumns", columns.Get(i), size_));
-    keep_alive_ = Napi::Persistent(file.As<Napi::Object>());
+    source_ = ChunkSourceArg(env, file, "decodeColumns");
+    specs_ = ColumnSpecsArg(env, columns, source_, "decodeColumns");
+    if (source_.fd < 0) keep_alive_ = Napi::Persistent(file.As<Napi::Object>());
     // Optional: only these rows (ascending), decoded page by page.
     if (!rows.IsUndefined() && !rows.IsNull()) {
       if (!rows.IsTypedArray() || rows.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "decodeColumns: rows must be an Int32Array");
@@ -230,7 +225,10 @@ class DecodeWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      for (const auto& s : specs_) out_.push_back(picked_ ? DecodeColumnRows(data_, size_, s, rows_.data(), rows_.size()) : DecodeColumn(data_, size_, s));
+      BigVector<uint8_t> owned;
+      size_t size = 0;
+      const uint8_t* data = LoadChunks(source_, specs_, owned, &size);
+      for (const auto& s : specs_) out_.push_back(picked_ ? DecodeColumnRows(data, size, s, rows_.data(), rows_.size()) : DecodeColumn(data, size, s));
     } catch (const std::bad_alloc&) {
       SetError("out of memory while decoding Parquet columns");
     } catch (const std::exception& e) {
@@ -238,42 +236,14 @@ class DecodeWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::Array result = Napi::Array::New(env, out_.size());
-    for (size_t i = 0; i < out_.size(); ++i) {
-      DecodedColumn& c = out_[i];
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("rows", Napi::Number::New(env, static_cast<double>(c.rows)));
-      o.Set("nullCount", Napi::Number::New(env, static_cast<double>(c.null_count)));
-      o.Set("values", Move(env, std::move(c.values)));
-      o.Set("validity", c.validity.empty() ? env.Null() : Napi::Value(Move(env, std::move(c.validity))));
-      if (c.offsets.empty()) {
-        o.Set("offsets", env.Null());
-      } else {
-        const size_t n = c.offsets.size();
-        auto buf = Move(env, std::vector<uint8_t>(reinterpret_cast<uint8_t*>(c.offsets.data()), reinterpret_cast<uint8_t*>(c.offsets.data()) + n * 4));
-        o.Set("offsets", Napi::Int32Array::New(env, n, buf.ArrayBuffer(), buf.ByteOffset()));
-      }
-      result.Set(static_cast<uint32_t>(i), o);
-    }
-    deferred_.Resolve(result);
-  }
+  void OnOK() override { deferred_.Resolve(DecodedToJs(Env(), out_)); }
 
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  // Hands a vector's storage to JS without copying.
-  static Napi::Buffer<uint8_t> Move(Napi::Env env, std::vector<uint8_t>&& v) {
-    auto* heap = new std::vector<uint8_t>(std::move(v));
-    if (heap->empty()) heap->reserve(1);
-    return Napi::Buffer<uint8_t>::New(env, heap->data(), heap->size(), [heap](Napi::Env, uint8_t*) { delete heap; });
-  }
-
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference keep_alive_;
-  const uint8_t* data_ = nullptr;
-  size_t size_ = 0;
+  ChunkSource source_;
   std::vector<ColumnSpec> specs_;
   std::vector<int32_t> rows_;
   bool picked_ = false;
@@ -283,7 +253,7 @@ class DecodeWorker : public Napi::AsyncWorker {
 Napi::Value DecodeColumnsJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "decodeColumns: expected (file, columns[, rows])");
-  auto* worker = new DecodeWorker(env, info[0], info[1].As<Napi::Array>(), info.Length() > 2 ? info[2] : env.Undefined());
+  auto* worker = new DecodeWorker(env, info[0], info[1], info.Length() > 2 ? info[2] : env.Undefined());
   worker->Queue();
   return worker->Promise();
 }
@@ -449,6 +419,8 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
   gather::Register(env, exports);
+  spill::Register(env, exports);
+  zorder_store::Register(env, exports);
 }
 
 }  // namespace tributary::maintenance

@@ -32,27 +32,58 @@ inline uint64_t Prefix8(const uint8_t* p, size_t n) {
 // Stable LSD radix sort of `v` by the little-endian key bytes `byte(x, i)`,
 // i < key_bytes (byte key_bytes-1 most significant). All histograms come from
 // one scan, and a byte on which every record agrees (the high bytes of small
-// cell numbers) costs no pass. Stability keeps ties in input order.
-template <typename T, typename ByteFn>
-void RadixSort(std::vector<T>& v, int key_bytes, ByteFn byte) {
+// cell numbers) costs no pass. Stability keeps ties in input order. Large
+// inputs are split among `threads` threads: each counts and scatters its own
+// slice, the slices' offsets interleaved so the result is the same.
+template <typename V, typename ByteFn>
+void RadixSort(V& v, int key_bytes, ByteFn byte, int threads = 1) {
   const size_t n = v.size();
-  if (n < 2) return;
-  std::vector<std::array<size_t, 256>> counts(key_bytes);
-  for (auto& c : counts) c.fill(0);
-  for (const T& x : v)
-    for (int b = 0; b < key_bytes; ++b) ++counts[b][byte(x, b)];
-  std::vector<T> tmp(n);
+  if (n < 2 || key_bytes <= 0) return;
+  const size_t parts = n >= (size_t{1} << 18) ? static_cast<size_t>(std::max(1, std::min(threads, 8))) : 1;
+  auto lo = [&](size_t t) { return n * t / parts; };
+  auto run = [&](auto&& fn) {
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < parts; ++t) pool.emplace_back(fn, t);
+    fn(size_t{0});
+    for (auto& th : pool) th.join();
+  };
+  // Which bytes vary at all: one scan of every byte's histogram (invariant under the passes).
+  std::vector<std::vector<std::array<size_t, 256>>> all(parts, std::vector<std::array<size_t, 256>>(key_bytes));
+  run([&](size_t t) {
+    for (auto& c : all[t]) c.fill(0);
+    for (size_t i = lo(t), e = lo(t + 1); i < e; ++i)
+      for (int b = 0; b < key_bytes; ++b) ++all[t][b][byte(v[i], b)];
+  });
+  V tmp(n);
+  std::vector<std::array<size_t, 256>> counts(parts);
+  bool fresh = true;  // the slices still hold their records of the first scan
   for (int b = 0; b < key_bytes; ++b) {
-    auto& c = counts[b];
-    if (c[byte(v[0], b)] == n) continue;
-    size_t sum = 0;
-    for (auto& k : c) {
-      const size_t t = k;
-      k = sum;
-      sum += t;
+    size_t first = 0;
+    for (size_t t = 0; t < parts; ++t) first += all[t][b][byte(v[0], b)];
+    if (first == n) continue;
+    // Each slice's digits of byte b in the current order (a pass moves records between slices).
+    if (fresh || parts == 1) {
+      for (size_t t = 0; t < parts; ++t) counts[t] = all[t][b];
+    } else {
+      run([&](size_t t) {
+        counts[t].fill(0);
+        for (size_t i = lo(t), e = lo(t + 1); i < e; ++i) ++counts[t][byte(v[i], b)];
+      });
     }
-    for (const T& x : v) tmp[c[byte(x, b)]++] = x;
+    // Digit-major, slice-minor offsets: equal digits keep slice (input) order.
+    size_t sum = 0;
+    for (int d = 0; d < 256; ++d)
+      for (size_t t = 0; t < parts; ++t) {
+        const size_t k = counts[t][d];
+        counts[t][d] = sum;
+        sum += k;
+      }
+    run([&](size_t t) {
+      auto& c = counts[t];
+      for (size_t i = lo(t), e = lo(t + 1); i < e; ++i) tmp[c[byte(v[i], b)]++] = v[i];
+    });
     v.swap(tmp);
+    fresh = false;
   }
 }
 
@@ -121,8 +152,8 @@ inline int BitWidth(uint64_t x) {
 
 }  // namespace
 
-std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
-  std::vector<uint32_t> ranks(rows, 0);
+BigVector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits, int threads) {
+  BigVector<uint32_t> ranks(rows, 0);
   size_t n = 0;
   uint64_t lo = ~uint64_t{0}, hi = 0;
   ForEachValid(col, [&](size_t, const ZChunk& c, size_t i) {
@@ -141,10 +172,10 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
   if (col.kind != ColumnKind::kBytes && key_bits + row_bits <= 64) {
     // (value − min, row) packed into one word: sorting the words orders by value, ties by row,
     // at 8 bytes a row (plus as much for the sort's buffer).
-    std::vector<uint64_t> packed;
+    BigVector<uint64_t> packed;
     packed.reserve(n);
     ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { packed.push_back(((OrderedKey(col.kind, c, i) - lo) << row_bits) | row); });
-    RadixSort(packed, (key_bits + row_bits + 7) / 8, [](uint64_t x, int b) { return static_cast<uint8_t>(x >> (8 * b)); });
+    RadixSort(packed, (key_bits + row_bits + 7) / 8, [](uint64_t x, int b) { return static_cast<uint8_t>(x >> (8 * b)); }, threads);
     const uint64_t row_mask = row_bits == 0 ? 0 : (~uint64_t{0} >> (64 - row_bits));
     size_t group_start = 0;
     for (size_t p = 0; p < n; ++p) {
@@ -155,10 +186,10 @@ std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits) {
   }
 
   // Wide value ranges and byte strings: (key, row) pairs, built in row order, so a stable sort by key orders ties by row.
-  std::vector<std::pair<uint64_t, uint32_t>> keyed;
+  BigVector<std::pair<uint64_t, uint32_t>> keyed;
   keyed.reserve(n);
   ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { keyed.emplace_back(OrderedKey(col.kind, c, i), static_cast<uint32_t>(row)); });
-  RadixSort(keyed, 8, [](const std::pair<uint64_t, uint32_t>& x, int b) { return static_cast<uint8_t>(x.first >> (8 * b)); });
+  RadixSort(keyed, 8, [](const std::pair<uint64_t, uint32_t>& x, int b) { return static_cast<uint8_t>(x.first >> (8 * b)); }, threads);
   // Byte strings: the chunk and index of a row, for whole-value comparisons.
   std::vector<size_t> starts;
   if (col.kind == ColumnKind::kBytes) {
@@ -230,7 +261,7 @@ uint64_t HilbertKey(const uint32_t* ranks, size_t dims, int bits) {
 }
 
 ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads,
-                               const std::vector<GridLevel>& levels) {
+                               const std::vector<GridLevel>& levels, const std::function<void(size_t)>& ranked) {
   const size_t dims = cols.size();
   if (dims == 0 || dims > 64) throw std::runtime_error("Z-order needs 1 to 64 columns");
   if (rows > 0xffffffffu) throw std::runtime_error("Z-order supports at most 2^32 - 1 rows per partition");
@@ -249,26 +280,40 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
   }
   const int bits = static_cast<int>(std::min<size_t>(32, 64 / dims));
   // One column at a time: only one column's sort buffers exist at once.
-  std::vector<std::vector<uint32_t>> ranks(dims);
-  for (size_t d = 0; d < dims; ++d) ranks[d] = RangeRanks(cols[d], rows, bits);
+  std::vector<BigVector<uint32_t>> ranks(dims);
+  for (size_t d = 0; d < dims; ++d) {
+    ranks[d] = RangeRanks(cols[d], rows, bits, threads);
+    if (ranked) ranked(d);
+  }
 
-  // Each dimension's slice among its dim_cells equal quantile slices, read digit by digit.
-  std::vector<uint64_t> slot(dims), left(dims);
-  auto cellOf = [&](size_t i) -> uint32_t {
-    if (levels.empty()) return 0;
+  // The cell of a row is a sum of one term per dimension: with slot = the row's
+  // slice among its dimension's dim_cells equal quantile slices, each level l of
+  // that dimension contributes digit (slot / (radices of its later levels)) % radix
+  // times the level's mixed-radix weight. Tabulated per dimension and slot.
+  std::vector<std::vector<uint32_t>> term(dims);
+  if (!levels.empty()) {
+    std::vector<uint64_t> weight(levels.size(), 1);
+    for (size_t l = levels.size() - 1; l > 0; --l) weight[l - 1] = weight[l] * static_cast<uint64_t>(levels[l].radix);
     for (size_t d = 0; d < dims; ++d) {
-      slot[d] = (static_cast<uint64_t>(ranks[d][i]) * dim_cells[d]) >> bits;
-      left[d] = dim_cells[d];
+      term[d].assign(static_cast<size_t>(dim_cells[d]), 0);
+      for (uint64_t slot = 0; slot < dim_cells[d]; ++slot) {
+        uint64_t after = dim_cells[d], c = 0;
+        for (size_t l = 0; l < levels.size(); ++l) {
+          if (static_cast<size_t>(levels[l].dim) != d) continue;
+          after /= static_cast<uint64_t>(levels[l].radix);
+          c += ((slot / after) % static_cast<uint64_t>(levels[l].radix)) * weight[l];
+        }
+        term[d][slot] = static_cast<uint32_t>(c);
+      }
     }
-    uint64_t c = 0;
-    for (const auto& l : levels) {
-      left[l.dim] /= static_cast<uint64_t>(l.radix);
-      const uint64_t digit = slot[l.dim] / left[l.dim];
-      slot[l.dim] %= left[l.dim];
-      c = c * static_cast<uint64_t>(l.radix) + digit;
-    }
-    return static_cast<uint32_t>(c);
-  };
+  }
+  BigVector<uint32_t> cell_of(levels.empty() ? 0 : rows);
+  for (size_t i = 0; i < cell_of.size(); ++i) {
+    uint32_t c = 0;
+    for (size_t d = 0; d < dims; ++d) c += term[d][(static_cast<uint64_t>(ranks[d][i]) * dim_cells[d]) >> bits];
+    cell_of[i] = c;
+  }
+  auto cellOf = [&](size_t i) -> uint32_t { return levels.empty() ? 0 : cell_of[i]; };
   // Rows bucketed by cell, ascending within each: a stable sort of the order by cell.
   std::vector<size_t> start(static_cast<size_t>(total_cells) + 1, 0);
   for (size_t i = 0; i < rows; ++i) ++start[cellOf(i) + 1];
@@ -280,6 +325,7 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
     std::vector<size_t> fill(start.begin(), start.end() - 1);
     for (size_t i = 0; i < rows; ++i) out.order[fill[cellOf(i)]++] = static_cast<uint32_t>(i);
   }
+  cell_of = {};
   for (size_t c = 0; c < total_cells; ++c) std::fill(out.cells.begin() + start[c], out.cells.begin() + start[c + 1], static_cast<uint32_t>(c));
 
   // Within a cell, by the fine key; the bucket is in row order, so the stable sort breaks ties by row.
@@ -291,7 +337,7 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
   std::vector<std::string> errors(static_cast<size_t>(std::max(1, threads)));
   auto work = [&](size_t w) {
     try {
-      std::vector<Keyed> keyed;
+      BigVector<Keyed> keyed;
       std::vector<uint32_t> r(dims);
       for (size_t c = next++; c < total_cells; c = next++) {
         const size_t s = start[c], e = start[c + 1];

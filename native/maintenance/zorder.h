@@ -11,7 +11,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
+
+#include "maintenance/page_alloc.h"
 
 namespace tributary::maintenance {
 
@@ -38,8 +41,9 @@ struct ZColumn {
 enum class Curve : int32_t { kMorton = 0, kHilbert = 1 };
 
 // Rank of every row in [0, 2^bits): nulls 0, equal values equal ranks,
-// otherwise floor(position among non-null values * 2^bits / count).
-std::vector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits);
+// otherwise floor(position among non-null values * 2^bits / count). The sort
+// runs on up to `threads` threads.
+BigVector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits, int threads = 1);
 
 // Coarse grid levels for file-aligned clustering: at each level the rank
 // range of dimension `dim` is cut into `radix` equal quantile slices (within
@@ -53,13 +57,14 @@ struct GridLevel {
 };
 
 struct ClusterResult {
-  std::vector<uint32_t> order;  // row indices in clustered order (ties keep the input order)
-  std::vector<uint32_t> cells;  // grid cell of each row, in output order
+  BigVector<uint32_t> order;  // row indices in clustered order (ties keep the input order)
+  BigVector<uint32_t> cells;  // grid cell of each row, in output order
 };
 
-// Cells are sorted on up to `threads` threads.
+// Cells are sorted on up to `threads` threads. `ranked(d)`, when given, is
+// called once column d is no longer read, so its owner can free it.
 ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Curve curve, int threads,
-                               const std::vector<GridLevel>& levels);
+                               const std::vector<GridLevel>& levels, const std::function<void(size_t)>& ranked = {});
 
 // Interleaved key of one row's ranks (exposed for tests through the binding).
 uint64_t MortonKey(const uint32_t* ranks, size_t dims, int bits);

@@ -76,7 +76,7 @@ export class KeyGroups {
    * group, and each one's leader, probed page by page off the JS thread
    * (see KeyIndex.probePages); null when the column cannot be probed so.
    */
-  async probePages(file: Uint8Array, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; leaders: Int32Array } | null> {
+  async probePages(file: Uint8Array | number, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; leaders: Int32Array } | null> {
     const hits = await this.index.probePages(file, column, type);
     if (!hits) return null;
     return { rows: hits.rows, leaders: hits.first.map((f) => this.leaderOfFirst[f]) };

@@ -15,7 +15,8 @@
 // — live keys' sequences are read from the target itself.
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
-import { decodeFileColumns, decodesNatively, readParquetColumns, type FileColumns } from '../../delta/maintenance/native-read.ts';
+import { decodeRows, decodesNatively, planColumns, subPlan, withFile, type NativeReadPlan } from '../../delta/maintenance/native-read.ts';
+import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { writeParquet } from '../../parquet/write.ts';
@@ -77,26 +78,26 @@ export class KeyStateFiles {
     return new Error(`Delta table ${this.storage.root}: CDC state file ${f.path} is missing; the flow needs a full refresh`);
   }
 
-  /**
-   * A Parquet state file's encoded columns (every column of `schema`). Not
-   * kept: a batch reads each file once, and the next batch finds it in the
-   * page cache, while keeping them would hold the whole state in memory.
-   */
-  private async columnsOf(f: StateFile, schema: arrow.Schema): Promise<FileColumns> {
-    const where = `CDC state file ${f.path} of Delta table ${this.storage.root}`;
-    const read = await readParquetColumns(this.storage, f.path, undefined, schema, where).catch((err: unknown) => {
-      if (/is missing/.test(String(err))) throw this.missing(f);
-      throw err;
-    });
-    if (!read) throw new Error(`${where} does not hold the columns ${schema.fields.map((x) => `${x.name}: ${String(x.type)}`).join(', ')}`);
-    return read;
+  /** How the native decoder reads a Parquet state file's columns (every column of `schema`). */
+  private async planOf(f: StateFile, schema: arrow.Schema): Promise<NativeReadPlan> {
+    const where = this.where(f);
+    const meta = await this.storage.head(f.path);
+    if (!meta) throw this.missing(f);
+    const plan = planColumns((await readFooterOf(this.storage, f.path, meta.size, where)).meta, schema);
+    if (!plan) throw new Error(`${where} does not hold the columns ${schema.fields.map((x) => `${x.name}: ${String(x.type)}`).join(', ')}`);
+    return plan;
+  }
+
+  private where(f: StateFile): string {
+    return `CDC state file ${f.path} of Delta table ${this.storage.root}`;
   }
 
   /** Every entry of a file. */
   private async loaded(f: StateFile, schema: arrow.Schema): Promise<arrow.RecordBatch> {
     if (!f.batch) {
       if (f.path.endsWith('.parquet')) {
-        f.batch = await decodeFileColumns(await this.columnsOf(f, schema), schema);
+        const plan = await this.planOf(f, schema);
+        f.batch = await withFile(this.storage, f.path, this.where(f), undefined, (file) => decodeRows(file, schema, plan));
       } else {
         const bytes = await this.storage.read(f.path);
         if (!bytes) throw this.missing(f);
@@ -111,14 +112,14 @@ export class KeyStateFiles {
 
   /**
    * The rows of a file whose key has a group in `groups`, and each one's
-   * group leader (-1: the key has only truncates); with the encoded columns
-   * of a Parquet file probed by pages, for {@link stateAt}.
+   * group leader (-1: the key has only truncates); with the plan of a
+   * Parquet file probed by pages, for {@link stateAt}.
    */
-  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ rows: Int32Array; leaders: Int32Array; columns?: FileColumns }> {
+  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ rows: Int32Array; leaders: Int32Array; plan?: NativeReadPlan }> {
     if (f.path.endsWith('.parquet') && !f.batch && this.keyColumns.length === 1) {
-      const columns = await this.columnsOf(f, schema);
-      const paged = await groups.probePages(columns.bytes, columns.columns[0], schema.fields[0].type).catch(() => null);
-      if (paged) return { ...paged, columns };
+      const plan = await this.planOf(f, schema);
+      const paged = await withFile(this.storage, f.path, this.where(f), undefined, (file) => groups.probePages(file, plan.columns[0], schema.fields[0].type)).catch(() => null);
+      if (paged) return { ...paged, plan };
     }
     const batch = await this.loaded(f, schema);
     const hit = groups.probe(keyColumnsOf(batch, this.keyColumns));
@@ -134,13 +135,14 @@ export class KeyStateFiles {
     return { rows, leaders };
   }
 
-  /** The state columns (sequence, rank, time) at rows `rows` (ascending) of a file (`file`: its encoded columns, when probed by pages). */
-  private async stateAt(f: StateFile, schema: arrow.Schema, rows: Int32Array, file?: FileColumns): Promise<{ seq: SeqValue[]; rank: Int8Array; at: Float64Array }> {
+  /** The state columns (sequence, rank, time) at rows `rows` (ascending) of a file (`plan`: its plan, when probed by pages). */
+  private async stateAt(f: StateFile, schema: arrow.Schema, rows: Int32Array, plan?: NativeReadPlan): Promise<{ seq: SeqValue[]; rank: Int8Array; at: Float64Array }> {
     const k = this.keyColumns.length;
     let cols: arrow.Data[];
-    if (file) {
+    if (plan) {
       const own = new arrow.Schema(schema.fields.slice(k));
-      cols = (await decodeFileColumns({ ...file, columns: file.columns.slice(k) }, own, rows)).data.children;
+      const state = subPlan(plan, own.fields.map((_, i) => k + i));
+      cols = (await withFile(this.storage, f.path, this.where(f), undefined, (file) => decodeRows(file, own, state, rows))).data.children;
     } else {
       const batch = await this.loaded(f, schema);
       cols = batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows));
@@ -175,7 +177,7 @@ export class KeyStateFiles {
       }
       remaining -= m;
       if (m === 0) continue;
-      const s = await this.stateAt(f, schema, picked.subarray(0, m), found.columns);
+      const s = await this.stateAt(f, schema, picked.subarray(0, m), found.plan);
       for (let j = 0; j < m; j++) {
         const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
         if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);

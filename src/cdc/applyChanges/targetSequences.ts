@@ -4,7 +4,9 @@
 // key and sequence columns of the target's files are read.
 import * as arrow from 'apache-arrow';
 import type { Add } from '../../delta/actions.ts';
-import { decodeFileColumns, readFileColumns } from '../../delta/maintenance/native-read.ts';
+import { decodeRows, planNativeRead, withSource } from '../../delta/maintenance/native-read.ts';
+import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
+import { fromAddPath } from '../../delta/partition-values.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
 import type { KeyedRows } from '../merge/match.ts';
 import type { TargetRows } from './targetRows.ts';
@@ -90,9 +92,15 @@ export async function targetGroupSequences(
       leaders.push(l);
     }
     if (rows.length === 0) return true;
-    const file = await readFileColumns(storage, snapshot, add, seqSchema);
-    if (!file) return false;
-    const picked = await decodeFileColumns(file, seqSchema, Int32Array.from(rows));
+    const where = `Data file ${add.path} of Delta table ${storage.root}`;
+    const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, seqSchema);
+    if (!plan) return false;
+    let picked: arrow.RecordBatch;
+    try {
+      picked = await withSource(storage, add, undefined, (file) => decodeRows(file, seqSchema, plan, Int32Array.from(rows)));
+    } catch {
+      return false; // an encoding the native decoder lacks
+    }
     const { order } = rowSequences(picked, sequenceBy, struct);
     for (let j = 0; j < rows.length; j++) states.set(leaders[j], order[j], UPSERT, 0);
     return true;

@@ -10,7 +10,9 @@ import type { Add } from '../../delta/actions.ts';
 import { takeRows } from '../../delta/operations/take.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { readDeletionVector } from '../../delta/deletion-vector.ts';
-import { readFileColumns } from '../../delta/maintenance/native-read.ts';
+import { planNativeRead, withSource } from '../../delta/maintenance/native-read.ts';
+import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
+import { fromAddPath } from '../../delta/partition-values.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
@@ -245,18 +247,19 @@ export interface KeyedRows {
  * general path decodes it).
  */
 export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: Add, key: arrow.Field, index: KeyIndex): Promise<KeyedRows | null> {
-  const file = await readFileColumns(storage, snapshot, add, new arrow.Schema([key]));
-  if (!file) return null;
+  const where = `Data file ${add.path} of Delta table ${storage.root}`;
+  const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, new arrow.Schema([key]));
+  if (!plan) return null;
   let hits: { rows: Int32Array; first: Int32Array } | null;
   try {
-    hits = await index.probePages(file.bytes, file.columns[0], key.type);
+    hits = await withSource(storage, add, undefined, (file) => index.probePages(file, plan.columns[0], key.type));
   } catch {
     // An encoding the native decoder lacks: the general path decides.
     return null;
   }
   if (!hits) return null;
   const deleted = add.deletionVector ? await readDeletionVector(storage, add.deletionVector) : new Uint32Array(0);
-  return { ...hits, deleted, live: file.numRows - deleted.length };
+  return { ...hits, deleted, live: plan.numRows - deleted.length };
 }
 
 /** Candidate (target, source) pairs, handed on in chunks: bounds memory when many rows share keys (or there are no keys). */

@@ -1,7 +1,7 @@
 // Reads a data file for rewriting through the native column decoder: the
-// footer is parsed here (thrift-compact.ts), each column's chunks are decoded
-// to Arrow buffers on a worker thread, and the file's deletion vector is
-// applied. Only what the decoder supports takes this path — flat columns whose
+// footer is parsed here (thrift-compact.ts) into a plan, each column's chunks
+// are decoded to Arrow buffers on a worker thread (local files: only those
+// chunks are read), and the file's deletion vector is applied. Only what the decoder supports takes this path — flat columns whose
 // Parquet type maps directly onto the table's Arrow type, no column mapping —
 // otherwise `null` tells the caller to use the JS scan.
 
@@ -13,25 +13,25 @@ import { fromAddPath } from '../partition-values.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { takeRows } from '../operations/take.ts';
 import { native } from '../../native/addon.ts';
-import { readRanges } from './column-ranges.ts';
 import { readFooter, readFooterOf } from './rowgroup-copy.ts';
 import { field, numberField, type TList, type TStruct } from './thrift-compact.ts';
 
-/** One column's chunks as the native decoder takes them (see native/maintenance/column_spec_js.h). */
+/** One column to decode: its Parquet physical type and its chunks' byte ranges. */
 export interface DecodeColumn {
   type: number;
   typeLength: number;
   maxDef: number;
   chunks: { start: number; end: number; numValues: number; codec: number }[];
 }
-interface Decoded {
+/** A natively decoded column in Arrow layout. */
+export interface Decoded {
   rows: number;
   nullCount: number;
-  values: Buffer;
-  validity: Buffer | null;
+  values: Uint8Array;
+  validity: Uint8Array | null;
   offsets: Int32Array | null;
 }
-const core = native as unknown as { decodeColumns(file: Uint8Array, columns: DecodeColumn[], rows?: Int32Array): Promise<Decoded[]> };
+const core = native as unknown as { decodeColumns(file: Uint8Array | number, columns: DecodeColumn[], rows?: Int32Array): Promise<Decoded[]> };
 
 const PT = { BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
 const CODECS = new Set([0, 1, 2, 4, 6]);
@@ -42,52 +42,38 @@ export function dataSchemaOf(snapshot: Snapshot): arrow.Schema {
   return new arrow.Schema(snapshot.arrowSchema.fields.filter((f) => !partitions.has(f.name)), snapshot.arrowSchema.metadata);
 }
 
-/** Encoded column chunks of a data file, ready for the native decoder. */
-export interface FileColumns {
-  /** The bytes the chunk offsets point into (the whole file, or just the chunks' ranges). */
-  bytes: Uint8Array;
-  /** One entry per wanted column, in the order asked for. */
+/** How to decode a file's columns natively: one column spec per requested field, with its Arrow type. */
+export interface NativeReadPlan {
   columns: DecodeColumn[];
-  /** Rows in the file (deleted ones included). */
+  types: arrow.DataType[];
+  /** Physical rows of the file (before its deletion vector). */
   numRows: number;
 }
 
 /**
- * Reads what decoding the columns of `dataSchema` from `add` takes: the
- * footer (from the file's tail when its size is known) and the byte ranges of
- * the wanted column chunks only. Null when the file needs the JS reader
- * (nested, column-mapped or otherwise unsupported columns).
+ * The native decoding plan of the columns of `schema` in a file with footer
+ * `meta`; null when the native decoder cannot read them (the JS reader can).
  */
-export async function readFileColumns(storage: Storage, snapshot: Snapshot, add: Add, dataSchema: arrow.Schema): Promise<FileColumns | null> {
-  if (snapshot.columnMappingMode !== 'none') return null;
-  return readParquetColumns(storage, fromAddPath(add.path), add.size, dataSchema, `Data file ${add.path} of Delta table ${storage.root}`);
+export function planNativeRead(snapshot: Snapshot, meta: TStruct, schema: arrow.Schema): NativeReadPlan | null {
+  return snapshot.columnMappingMode === 'none' ? planColumns(meta, schema) : null;
 }
 
 /**
- * {@link readFileColumns} for any Parquet file of `storage` (`size` in bytes
- * when known; `where` names it in errors).
+ * The native decoding plan of the columns of `schema` (found by name) in any
+ * Parquet file with footer `meta`; null when the native decoder cannot read
+ * them.
  */
-export async function readParquetColumns(storage: Storage, path: string, size: number | undefined, dataSchema: arrow.Schema, where: string): Promise<FileColumns | null> {
-  let bytes: Uint8Array | null = null;
-  let meta: TStruct;
-  let numRows: number;
-  if (typeof size === 'number' && size > 0) {
-    ({ meta, numRows } = await readFooterOf(storage, path, size, where));
-  } else {
-    bytes = await storage.read(path);
-    if (!bytes) throw new Error(`${where} is missing`);
-    ({ meta, numRows } = readFooter(bytes, where));
-  }
-  const schema = ((field(meta, 2)?.value as TList | undefined)?.items ?? []) as TStruct[];
-  if (schema.length === 0) return null;
-  const leaves = schema.slice(1);
+export function planColumns(meta: TStruct, schema: arrow.Schema): NativeReadPlan | null {
+  const elements = ((field(meta, 2)?.value as TList | undefined)?.items ?? []) as TStruct[];
+  if (elements.length === 0) return null;
+  const leaves = elements.slice(1);
   // Flat files only: every element after the root is a leaf.
-  if ((numberField(schema[0], 5) ?? 0) !== leaves.length || leaves.some((e) => (numberField(e, 5) ?? 0) > 0)) return null;
+  if ((numberField(elements[0], 5) ?? 0) !== leaves.length || leaves.some((e) => (numberField(e, 5) ?? 0) > 0)) return null;
   const names = leaves.map((e) => new TextDecoder().decode(field(e, 4)?.value as Uint8Array));
   const rowGroups = ((field(meta, 4)?.value as TList | undefined)?.items ?? []) as TStruct[];
-
   const columns: DecodeColumn[] = [];
-  for (const f of dataSchema.fields) {
+  const types: arrow.DataType[] = [];
+  for (const f of schema.fields) {
     const leaf = names.indexOf(f.name);
     if (leaf < 0 || !compatible(leaves[leaf], f.type)) return null;
     const e = leaves[leaf];
@@ -95,7 +81,7 @@ export async function readParquetColumns(storage: Storage, path: string, size: n
     if (repetition === 2) return null;
     const chunks: DecodeColumn['chunks'] = [];
     for (const rg of rowGroups) {
-      const cc = ((field(rg, 1)?.value as TList).items[leaf]) as TStruct | undefined;
+      const cc = (field(rg, 1)?.value as TList).items[leaf] as TStruct | undefined;
       const md = cc && (field(cc, 3)?.value as TStruct | undefined);
       if (!md) return null;
       const codec = numberField(md, 4) ?? 0;
@@ -106,44 +92,98 @@ export async function readParquetColumns(storage: Storage, path: string, size: n
       chunks.push({ start, end: start + (numberField(md, 7) ?? 0), numValues: numberField(md, 5) ?? 0, codec });
     }
     columns.push({ type: numberField(e, 1) ?? -1, typeLength: numberField(e, 2) ?? 0, maxDef: repetition === 1 ? 1 : 0, chunks });
+    types.push(f.type);
   }
-  if (!bytes) {
-    const chunks = columns.flatMap((c) => c.chunks);
-    const wanted = chunks.reduce((s, ch) => s + ch.end - ch.start, 0);
-    if (wanted > size! / 2) {
-      bytes = await storage.read(path);
-      if (!bytes) throw new Error(`${where} is missing`);
-    } else {
-      // Only the chunks' byte ranges, gathered into one buffer the decoder reads at remapped offsets.
-      const ranges = await readRanges(storage, path, chunks.map((ch) => [ch.start, ch.end] as const));
-      for (const ch of chunks) [ch.start, ch.end] = [ranges.at(ch.start), ranges.at(ch.start) + ch.end - ch.start];
-      bytes = ranges.bytes;
-    }
-  }
-  return { bytes, columns, numRows };
+  return { columns, types, numRows: numberField(meta, 3) ?? 0 };
+}
+
+/** The plan restricted to some of its columns (indexes into it), in that order. */
+export function subPlan(plan: NativeReadPlan, columns: readonly number[]): NativeReadPlan {
+  return { columns: columns.map((i) => plan.columns[i]), types: columns.map((i) => plan.types[i]), numRows: plan.numRows };
 }
 
 /**
  * The live rows of `add` (deletion vector applied) as one batch of
- * `dataSchema`, decoded natively; null when the file needs the JS reader.
+ * `schema`, decoded natively; null when the file needs the JS reader.
+ * Local files are read through a descriptor, only the columns' chunks.
  */
-export async function readFileNative(storage: Storage, snapshot: Snapshot, add: Add, dataSchema: arrow.Schema): Promise<arrow.RecordBatch | null> {
-  const file = await readFileColumns(storage, snapshot, add, dataSchema);
-  if (!file) return null;
-  const numRows = file.numRows;
-  let batch: arrow.RecordBatch;
+export async function readFileNative(storage: Storage, snapshot: Snapshot, add: Add, schema: arrow.Schema): Promise<arrow.RecordBatch | null> {
+  if (snapshot.columnMappingMode !== 'none') return null;
+  const path = fromAddPath(add.path);
+  const where = `Data file ${add.path} of Delta table ${storage.root}`;
+  if (storage.readFile && process.platform !== 'win32') {
+    const plan = planNativeRead(snapshot, (await readFooterOf(storage, path, add.size, where)).meta, schema);
+    return plan && readPlanned(storage, add, schema, plan);
+  }
+  const bytes = await storage.read(path);
+  if (!bytes) throw new Error(`${where} is missing`);
+  const plan = planNativeRead(snapshot, readFooter(bytes, where).meta, schema);
+  return plan && readPlanned(storage, add, schema, plan, bytes);
+}
+
+/**
+ * The live rows of `add` as one batch of `schema`, decoded by `plan` (from
+ * the file's footer); null when the native decoder cannot. `bytes`: the
+ * whole file, when already read.
+ */
+export async function readPlanned(storage: Storage, add: Add, schema: arrow.Schema, plan: NativeReadPlan, bytes?: Uint8Array): Promise<arrow.RecordBatch | null> {
+  const decoded = await withSource(storage, add, bytes, (file) => decodeNative(file, plan));
+  return decoded === false ? null : liveBatch(storage, add, schema, plan, decoded);
+}
+
+/**
+ * Runs `use` on the data file of `add` as the native core reads it: an open
+ * descriptor where the storage hands one out (only the needed chunks are then
+ * read), else the file's bytes.
+ */
+export async function withSource<T>(storage: Storage, add: Add, bytes: Uint8Array | undefined, use: (file: Uint8Array | number) => Promise<T>): Promise<T> {
+  return withFile(storage, fromAddPath(add.path), `Data file ${add.path} of Delta table ${storage.root}`, bytes, use);
+}
+
+/** {@link withSource} for any file of `storage` (`where` names it in errors). */
+export async function withFile<T>(storage: Storage, path: string, where: string, bytes: Uint8Array | undefined, use: (file: Uint8Array | number) => Promise<T>): Promise<T> {
+  const missing = () => new Error(`${where} is missing`);
+  if (bytes) return use(bytes);
+  // Descriptors: POSIX only (see native/maintenance/column_reader.cc).
+  if (storage.readFile && process.platform !== 'win32') {
+    const out = await storage.readFile(path, async (fd) => ({ value: await use(fd) }));
+    if (out === null) throw missing();
+    return out.value;
+  }
+  const whole = await storage.read(path);
+  if (!whole) throw missing();
+  return use(whole);
+}
+
+/**
+ * Decodes a plan's columns from a file's bytes or descriptor into one batch
+ * of `schema` — only the rows `rows` (ascending) when given, page by page, so
+ * a few rows of a long column cost one page of memory. Throws when the
+ * decoder lacks an encoding the file uses.
+ */
+export async function decodeRows(file: Uint8Array | number, schema: arrow.Schema, plan: NativeReadPlan, rows?: Int32Array): Promise<arrow.RecordBatch> {
+  const decoded = await core.decodeColumns(file, plan.columns, rows);
+  return decodedBatch(schema, plan, decoded, rows ? rows.length : plan.numRows);
+}
+
+/** Decodes a plan's columns from a file's bytes or descriptor; false when the native decoder cannot. */
+async function decodeNative(file: Uint8Array | number, plan: NativeReadPlan): Promise<Decoded[] | false> {
   try {
-    batch = await decodeFileColumns(file, dataSchema);
+    return await core.decodeColumns(file, plan.columns);
   } catch {
     // An encoding the native decoder lacks (or a file it cannot parse): the JS reader decides.
-    return null;
+    return false;
   }
+}
+
+async function liveBatch(storage: Storage, add: Add, schema: arrow.Schema, plan: NativeReadPlan, decoded: Decoded[]): Promise<arrow.RecordBatch> {
+  let batch = decodedBatch(schema, plan, decoded, plan.numRows);
   if (add.deletionVector) {
     const deleted = await readDeletionVector(storage, add.deletionVector);
-    const keep = new Int32Array(numRows - deleted.length);
+    const keep = new Int32Array(plan.numRows - deleted.length);
     let d = 0;
     let k = 0;
-    for (let r = 0; r < numRows; r++) {
+    for (let r = 0; r < plan.numRows; r++) {
       if (d < deleted.length && deleted[d] === r) d++;
       else keep[k++] = r;
     }
@@ -152,17 +192,10 @@ export async function readFileNative(storage: Storage, snapshot: Snapshot, add: 
   return batch;
 }
 
-/**
- * Decodes the columns of `file` (read for `schema`) into one batch — only
- * the rows `rows` (ascending) when given, page by page, so a few rows of a
- * long column cost one page of memory. Throws when the decoder lacks an
- * encoding the file uses.
- */
-export async function decodeFileColumns(file: FileColumns, schema: arrow.Schema, rows?: Int32Array): Promise<arrow.RecordBatch> {
-  const decoded = await core.decodeColumns(file.bytes, file.columns, rows);
-  const length = rows ? rows.length : file.numRows;
-  const children = schema.fields.map((f, i) => toArrowData(f.type, decoded[i], length));
-  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }));
+/** Natively decoded columns (the plan's, in its order) as one batch of `schema`. */
+export function decodedBatch(schema: arrow.Schema, plan: NativeReadPlan, decoded: Decoded[], rows: number): arrow.RecordBatch {
+  const children = plan.types.map((t, i) => toArrowData(t, decoded[i], rows));
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows, nullCount: 0, children }));
 }
 
 /**

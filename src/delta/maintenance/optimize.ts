@@ -7,9 +7,10 @@
 // leaves the table as it was.
 //
 // Bin-packing files with one Parquet schema and no deletion vectors copies
-// their row groups byte for byte (rowgroup-copy.ts) and merges their stats;
-// anything else (deletion vectors to purge, differing schemas, Z-order) is
-// decoded, reordered if asked, and encoded again by the native writer.
+// their row groups byte for byte (copy-bin.ts) and merges their stats; other
+// bins (deletion vectors to purge, differing schemas) are decoded and encoded
+// again by the native writer. Z-order rewrites a partition through a bounded
+// window of decoded rows (zorder-rewrite.ts).
 
 import { availableParallelism } from 'node:os';
 import * as arrow from 'apache-arrow';
@@ -17,7 +18,6 @@ import type { Add, Remove } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { ConflictError } from '../conflict-checker.ts';
 import { fromAddPath } from '../partition-values.ts';
-import { scanSnapshot } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { Transaction } from '../transaction.ts';
 import { assertWritable } from '../writer-features.ts';
@@ -29,12 +29,11 @@ import { forEachLimit } from './list-files.ts';
 import { selectPartitions, type PartitionPredicate } from './partition-filter.ts';
 import { copyBin } from './copy-bin.ts';
 import { afterCommit, latestSnapshot, type TableLike } from './table-handle.ts';
-import { cellCountNear, clusterCells, type ClusteringCurve } from './zorder.ts';
-import { dataSchemaOf, readFileNative } from './native-read.ts';
-import { canGather, gatherRows, locateRows } from './gather.ts';
-import { takeRows } from '../operations/take.ts';
+import type { ClusteringCurve } from './zorder.ts';
+import { rewriteZOrdered } from './zorder-rewrite.ts';
+import { dataSchemaOf } from './native-read.ts';
+import { readLiveRows } from './read-live.ts';
 import { removeOf } from '../operations/write.ts';
-import { concatBatches } from '../../reactive/batch/concatBatches.ts';
 import type { CheckpointInfo } from '../checkpoint-writer.ts';
 
 /** Target size of compacted files when neither the option nor `delta.targetFileSize` says (as delta-rs: 100 MiB). */
@@ -147,11 +146,10 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
 
   const added: Add[] = [];
   const stats = { copied: 0, reencoded: 0, rows: 0 };
-  const ctx: RewriteContext = { storage, snapshot, target, zOrder, curve: options.curve ?? 'morton', copy: options.copyRowGroups ?? true };
+  const ctx: RewriteContext = { storage, snapshot, target, zOrder, curve: options.curve ?? 'morton', copy: options.copyRowGroups ?? true, written: added };
   try {
     await forEachLimit(bins, concurrency, async (bin) => {
       const out = await rewriteBin(ctx, bin);
-      added.push(...out.adds);
       stats.copied += out.copied;
       stats.reencoded += out.reencoded;
       stats.rows += out.rows;
@@ -200,12 +198,9 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
     const Ctor = e.constructor as new (message: string, version: number, operation: string | undefined) => ConflictError;
     throw new Ctor(`OPTIMIZE of Delta table ${root} failed and changed nothing: ${e.message}`, e.winningVersion, e.winningOperation);
   }
-  const after = await afterCommit(table, storage, result.version);
+  const after = await afterCommit(table, storage, result.version, snapshot.properties);
   return { version: result.version, metrics, addedFiles: added, removedFiles: removed, seconds: (performance.now() - t0) / 1000, ...after };
 }
-
-/** Output files of one Z-order rewrite encoded at once. */
-const WRITES_IN_FLIGHT = 2;
 
 interface RewriteContext {
   storage: Storage;
@@ -214,6 +209,8 @@ interface RewriteContext {
   zOrder: string[];
   curve: ClusteringCurve;
   copy: boolean;
+  /** Every file written so far, by any bin: deleted if OPTIMIZE fails. */
+  written: Add[];
 }
 
 interface RewriteOutput {
@@ -226,14 +223,17 @@ interface RewriteOutput {
 async function rewriteBin(ctx: RewriteContext, bin: Bin): Promise<RewriteOutput> {
   if (ctx.zOrder.length === 0 && ctx.copy && !bin.files.some((f) => f.deletionVector)) {
     const copied = await copyBin(ctx.storage, ctx.snapshot, bin);
-    if (copied) return { adds: [copied.add], copied: 1, reencoded: 0, rows: copied.rows };
+    if (copied) {
+      ctx.written.push(copied.add);
+      return { adds: [copied.add], copied: 1, reencoded: 0, rows: copied.rows };
+    }
   }
   const { snapshot, storage } = ctx;
-  const batches = await readBin(ctx, bin);
-  const dataSchema = batches.length > 0 ? batches[0].schema : dataSchemaOf(snapshot);
-  const data = new arrow.Table(dataSchema, batches);
-  const rows = data.numRows;
-  if (rows === 0) return { adds: [], copied: 0, reencoded: 0, rows: 0 };
+  // Every file written is registered at once, so a failure anywhere deletes it.
+  const track = (adds: Add[]): Add[] => {
+    ctx.written.push(...adds);
+    return adds;
+  };
   const write = async (chunk: arrow.Table): Promise<Add[]> => {
     const written = await writeDataFiles(storage, [{ values: bin.partitionValues, data: chunk }], {
       schema: snapshot.schema,
@@ -241,46 +241,26 @@ async function rewriteBin(ctx: RewriteContext, bin: Bin): Promise<RewriteOutput>
       configuration: snapshot.properties,
       targetFileSize: Number.POSITIVE_INFINITY,
       table: storage.root,
+      // Z-order encodes two files at once, which fills the cores: one thread each keeps one file's buffers each.
+      parquetThreads: ctx.zOrder.length > 0 ? 1 : undefined,
     });
     return written.map((a) => ({ ...a, dataChange: false }));
   };
-  const adds: Add[] = [];
   if (ctx.zOrder.length === 0) {
-    adds.push(...(await write(data)));
+    const batches = await readBin(ctx, bin);
+    const data = new arrow.Table(batches.length > 0 ? batches[0].schema : dataSchemaOf(snapshot), batches);
+    const rows = data.numRows;
+    if (rows === 0) return { adds: [], copied: 0, reencoded: 0, rows: 0 };
+    const adds = track(await write(data));
     assertAllRows(adds, rows, ctx, bin);
     return { adds, copied: 0, reencoded: adds.length, rows };
   }
-  // One grid cell per output file (about as many as the target size asks
-  // for), so every file covers a narrow slice of each Z-order column; earlier
-  // columns get the larger factors, as the first column gets the top bit in Morton order.
-  const fileCount = cellCountNear(bin.bytes / ctx.target);
-  const { order, cells } = await clusterCells(data, ctx.zOrder, fileCount, { curve: ctx.curve, table: storage.root });
-  const ranges = fileRanges(cells, Math.max(1, Math.ceil(rows / fileCount)));
-  // Flat columns are gathered per file straight from the input batches; nested ones from one concatenated copy.
-  const whole = canGather(batches) ? null : concatBatches(batches);
-  const loc = whole ? null : locateRows(batches);
-  // Gather file k+2 while files k and k+1 encode (and fsync) on native
-  // threads: two encodes fill the cores a single file's widest column leaves
-  // idle. At most three files' rows are in memory.
-  const pending: Promise<void>[] = [];
-  try {
-    for (const [s, e] of ranges) {
-      const idx = order.subarray(s, e);
-      const batch = whole ? takeRows(whole, new Int32Array(idx.buffer, idx.byteOffset, idx.length)) : gatherRows(batches, loc!, idx);
-      if (pending.length >= WRITES_IN_FLIGHT) await pending.shift();
-      const written = write(new arrow.Table(batch.schema, [batch])).then((a) => void adds.push(...a));
-      // Handled when awaited; this only keeps a failure that comes while another write is awaited from counting as unhandled.
-      written.catch(() => {});
-      pending.push(written);
-    }
-    await Promise.all(pending);
-  } catch (err) {
-    // No write keeps running after the rewrite has failed.
-    await Promise.allSettled(pending);
-    throw err;
-  }
-  assertAllRows(adds, rows, ctx, bin);
-  return { adds, copied: 0, reencoded: adds.length, rows };
+  const z = await rewriteZOrdered(
+    { storage, snapshot, target: ctx.target, columns: ctx.zOrder, curve: ctx.curve, write: async (t) => track(await write(t)) },
+    bin,
+  );
+  assertAllRows(z.adds, z.rows, ctx, bin);
+  return { adds: z.adds, copied: 0, reencoded: z.adds.length, rows: z.rows };
 }
 
 /** A rewrite must account for every live row it read: anything else is a bug, and must not be committed. */
@@ -294,56 +274,14 @@ function assertAllRows(adds: readonly Add[], rows: number, ctx: RewriteContext, 
   }
 }
 
-/**
- * Row ranges [start, end) of the output files: one per run of equal grid
- * cells, a run larger than 1.5 files split evenly (cells are uneven when
- * Z-order columns are correlated), a tiny run joined to the next.
- */
-export function fileRanges(cells: Uint32Array, perFile: number): [number, number][] {
-  const out: [number, number][] = [];
-  let start = 0;
-  let pendingStart = -1;
-  for (let i = 1; i <= cells.length; i++) {
-    if (i < cells.length && cells[i] === cells[i - 1]) continue;
-    const from = pendingStart >= 0 ? pendingStart : start;
-    const len = i - from;
-    if (len < perFile / 4 && i < cells.length) {
-      pendingStart = from;
-    } else {
-      const pieces = len > perFile * 1.5 ? Math.round(len / perFile) : 1;
-      for (let p = 0; p < pieces; p++) out.push([from + Math.floor((len * p) / pieces), from + Math.floor((len * (p + 1)) / pieces)]);
-      pendingStart = -1;
-    }
-    start = i;
-  }
-  return out.filter(([a, b]) => b > a);
-}
-
-/**
- * The live rows of a bin's files as batches of the table's data columns:
- * decoded natively where possible, else by the JS scan (which handles
- * every type, column mapping and type widening).
- */
+/** The live rows of a bin's files as batches of the table's data columns, in file order. */
 async function readBin(ctx: RewriteContext, bin: Bin): Promise<arrow.RecordBatch[]> {
-  const { storage, snapshot } = ctx;
-  const dataSchema = dataSchemaOf(snapshot);
+  const dataSchema = dataSchemaOf(ctx.snapshot);
   const perFile: arrow.RecordBatch[][] = [];
   await forEachLimit(bin.files, 2, async (add, i) => {
-    const batch = await readFileNative(storage, snapshot, add, dataSchema);
-    if (batch) {
-      perFile[i] = [batch];
-      return;
-    }
-    // A view of the snapshot holding just this file, so the regular scan applies.
-    const view = Object.create(snapshot, { files: { value: () => [add] } }) as Snapshot;
-    const out: arrow.RecordBatch[] = [];
-    for await (const b of scanSnapshot(storage, view)) {
-      const children = dataSchema.fields.map((f) => b.getChild(f.name)!.data[0]);
-      out.push(new arrow.RecordBatch(dataSchema, arrow.makeData({ type: new arrow.Struct(dataSchema.fields), length: b.numRows, nullCount: 0, children })));
-    }
-    perFile[i] = out;
+    perFile[i] = await readLiveRows(ctx.storage, ctx.snapshot, add, dataSchema);
   });
-  return perFile.flat().filter((b) => b.numRows > 0);
+  return perFile.flat();
 }
 
 function fileSetMetrics(sizes: readonly number[]): FileSetMetrics {

@@ -34,18 +34,20 @@ export async function latestSnapshot(table: TableLike, operation: string): Promi
 /**
  * After a committed maintenance version: writes the checkpoint if one is due
  * (its failure is returned, not thrown: the commit stands) and refreshes a
- * DeltaTable handle.
+ * DeltaTable handle. `properties` are the table's as the operation read them
+ * (maintenance never changes them): the new version is loaded only when a
+ * checkpoint is due, as DeltaTable's own commits decide it.
  */
 export async function afterCommit(
   table: TableLike,
   storage: Storage,
   version: number,
+  properties: Readonly<Record<string, string>>,
 ): Promise<{ checkpoint?: CheckpointInfo; checkpointError?: Error }> {
   const out: { checkpoint?: CheckpointInfo; checkpointError?: Error } = {};
-  const snapshot = await loadSnapshot(storage, { version });
-  if (shouldCheckpoint(version, snapshot.properties)) {
+  if (shouldCheckpoint(version, properties)) {
     try {
-      out.checkpoint = await writeCheckpoint(storage, snapshot);
+      out.checkpoint = await writeCheckpoint(storage, await loadSnapshot(storage, { version }));
     } catch (err) {
       out.checkpointError = err as Error;
     }

@@ -27,6 +27,8 @@ export interface WriteFilesOptions {
   targetFileSize?: number;
   /** The table, for messages. */
   table: string;
+  /** Native threads encoding one file's column chunks (default: the machine's cores). */
+  parquetThreads?: number;
 }
 
 /** A group of rows sharing partition values. */
@@ -108,7 +110,7 @@ export async function writeDataFiles(storage: Storage, groups: readonly Partitio
       const dir = partitionDirectory([...options.partitionColumns], group.values);
       const name = `part-${String(fileIndex++).padStart(5, '0')}-${randomUUID()}-c000${extensionOf(compression)}`;
       const relative = `${dir}${name}`;
-      const { size, stats } = await writeParquetObject(storage, relative, chunk, { compression });
+      const { size, stats } = await writeParquetObject(storage, relative, chunk, { compression, threads: options.parquetThreads });
       const meta = await storage.head(relative);
       adds.push({
         path: addPathOf(relative),

@@ -4,7 +4,10 @@
 // several racing writers wins, and readers never observe a partial file.
 
 import { randomUUID } from 'node:crypto';
-import { stat as statCallback } from 'node:fs';
+import {
+  close as closeCallback, fstat as fstatCallback, fsync as fsyncCallback, link as linkCallback, open as openCallback, read as readCallback,
+  stat as statCallback, unlink as unlinkCallback, write as writeCallback,
+} from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as nodePath from 'node:path';
@@ -35,23 +38,23 @@ export class LocalStorage implements Storage {
   }
 
   async read(path: string): Promise<Uint8Array | null> {
-    const handle = await this.openForRead(path);
-    if (!handle) return null;
+    const fd = await this.openForRead(path);
+    if (fd === null) return null;
     try {
       // One read of the whole size: fs.readFile goes in 512 KiB requests through the thread pool,
       // several times slower for the multi-megabyte state and data files read here.
-      const { size } = await handle.stat();
+      const { size } = await fstatFd(fd);
       // Unpooled and not zero-filled: every byte is read over.
       const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
       let filled = 0;
       while (filled < size) {
-        const { bytesRead } = await handle.read(out, filled, size - filled, filled);
+        const bytesRead = await readFd(fd, out, filled, size - filled, filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
       return filled === size ? out : out.subarray(0, filled);
     } finally {
-      await handle.close();
+      await closeFd(fd);
     }
   }
 
@@ -59,12 +62,12 @@ export class LocalStorage implements Storage {
     if (start < 0 || end < start) {
       throw new Error(`Invalid byte range [${start}, ${end}) for ${path} in ${this.root}`);
     }
-    const handle = await fs.open(this.abs(path), 'r');
+    const fd = await openFd(this.abs(path), 'r');
     try {
       const out = new Uint8Array(end - start);
       let filled = 0;
       while (filled < out.length) {
-        const { bytesRead } = await handle.read(out, filled, out.length - filled, start + filled);
+        const bytesRead = await readFd(fd, out, filled, out.length - filled, start + filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
@@ -73,7 +76,7 @@ export class LocalStorage implements Storage {
       }
       return out;
     } finally {
-      await handle.close();
+      await closeFd(fd);
     }
   }
 
@@ -95,7 +98,7 @@ export class LocalStorage implements Storage {
       // rename(2) replaces atomically: readers see the old or the new object.
       await fs.rename(tmp, target);
     } catch (err) {
-      await fs.rm(tmp, { force: true });
+      await unlinkQuietly(tmp);
       throw err;
     }
     await syncDir(nodePath.dirname(target));
@@ -103,18 +106,18 @@ export class LocalStorage implements Storage {
 
   async writeFile<T>(path: string, produce: (fd: number) => Promise<T>): Promise<T> {
     const target = this.abs(path);
-    const { tmp, handle } = await this.openTemp(target);
+    const { tmp, fd } = await this.openTemp(target);
     let value: T;
     try {
       try {
-        value = await produce(handle.fd);
-        await handle.sync();
+        value = await produce(fd);
+        await fsyncFd(fd);
       } finally {
-        await handle.close();
+        await closeFd(fd);
       }
       await fs.rename(tmp, target);
     } catch (err) {
-      await fs.rm(tmp, { force: true });
+      await unlinkQuietly(tmp);
       throw err;
     }
     await syncDir(nodePath.dirname(target));
@@ -122,19 +125,19 @@ export class LocalStorage implements Storage {
   }
 
   async readFile<T>(path: string, consume: (fd: number) => Promise<T>): Promise<T | null> {
-    const handle = await this.openForRead(path);
-    if (!handle) return null;
+    const fd = await this.openForRead(path);
+    if (fd === null) return null;
     try {
-      return await consume(handle.fd);
+      return await consume(fd);
     } finally {
-      await handle.close();
+      await closeFd(fd);
     }
   }
 
-  /** The file open for reading, or null when it does not exist. */
-  private async openForRead(path: string): Promise<fs.FileHandle | null> {
+  /** A descriptor of the file open for reading, or null when it does not exist. */
+  private async openForRead(path: string): Promise<number | null> {
     try {
-      return await fs.open(this.abs(path), 'r');
+      return await openFd(this.abs(path), 'r');
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -145,12 +148,12 @@ export class LocalStorage implements Storage {
     const target = this.abs(path);
     const tmp = await this.writeTemp(target, data);
     try {
-      await fs.link(tmp, target);
+      await linkPath(tmp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     } finally {
-      await fs.rm(tmp, { force: true });
+      await unlinkQuietly(tmp);
     }
     // The commit exists now: a failure to make it durable must not be reported
     // as a lost commit (the caller would clean up files the commit names).
@@ -204,31 +207,31 @@ export class LocalStorage implements Storage {
   }
 
   /** Creates a uniquely named hidden temp file beside `target`, open for writing. */
-  private async openTemp(target: string): Promise<{ tmp: string; handle: fs.FileHandle }> {
+  private async openTemp(target: string): Promise<{ tmp: string; fd: number }> {
     const dir = nodePath.dirname(target);
     const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
     try {
-      return { tmp, handle: await fs.open(tmp, 'wx') };
+      return { tmp, fd: await openFd(tmp, 'wx') };
     } catch (err) {
       // The directory is created only when missing: commits, the common case, go to an existing _delta_log.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     await fs.mkdir(dir, { recursive: true });
-    return { tmp, handle: await fs.open(tmp, 'wx') };
+    return { tmp, fd: await openFd(tmp, 'wx') };
   }
 
-  /** Writes `data` to a uniquely named hidden temp file beside `target`. */
+  /** Writes `data` to a uniquely named hidden temp file beside `target`, durably. */
   private async writeTemp(target: string, data: Uint8Array): Promise<string> {
-    const { tmp, handle } = await this.openTemp(target);
+    const { tmp, fd } = await this.openTemp(target);
     try {
-      await handle.writeFile(data);
-      await handle.sync();
+      for (let at = 0; at < data.length; ) at += await writeFd(fd, data, at, data.length - at);
+      await fsyncFd(fd);
     } catch (err) {
-      await handle.close();
-      await fs.rm(tmp, { force: true });
+      await closeFd(fd);
+      await unlinkQuietly(tmp);
       throw err;
     }
-    await handle.close();
+    await closeFd(fd);
     return tmp;
   }
 }
@@ -236,6 +239,17 @@ export class LocalStorage implements Storage {
 // Log reads are many small files: the callback forms read a file in one
 // native request (fs/promises' readFile makes several round trips through JS).
 const statPath = promisify(statCallback);
+// Ranged reads and commits open a file per call: plain descriptors cost a fraction of a FileHandle's promise machinery.
+const openFd = promisify(openCallback);
+const closeFd = promisify(closeCallback);
+const fstatFd = promisify(fstatCallback);
+const fsyncFd = promisify(fsyncCallback);
+const linkPath = promisify(linkCallback);
+const unlinkPath = promisify(unlinkCallback);
+const writeFd = (fd: number, data: Uint8Array, offset: number, length: number): Promise<number> =>
+  new Promise((resolve, reject) => writeCallback(fd, data, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))));
+const readFd = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> =>
+  new Promise((resolve, reject) => readCallback(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 
 // Temp files are hidden so that listings (and other engines) ignore them.
 const TEMP_PREFIX = '.tributary-';
@@ -247,15 +261,24 @@ const TEMP_PREFIX = '.tributary-';
  * for fsync (Windows) skip it.
  */
 async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
+    fd = await openFd(dir, 'r');
+    await fsyncFd(fd);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) await closeFd(fd);
+  }
+}
+
+/** Removes a temp file, if it is still there. */
+async function unlinkQuietly(path: string): Promise<void> {
+  try {
+    await unlinkPath(path);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
   }
 }
 

@@ -10,8 +10,8 @@ import { KeyIndex } from '../../../src/cdc/merge/key-index.ts';
 import { compositeReader, contiguous, keyReader, type KeyValue } from '../../../src/cdc/merge/keys.ts';
 import { native } from '../../../src/native/addon.ts';
 import { prng } from '../../support/prng.ts';
-import { decodeFileColumns, readParquetColumns } from '../../../src/delta/maintenance/native-read.ts';
-import { MemoryStorage } from '../../../src/delta/storage/memory-storage.ts';
+import { decodeRows, planColumns } from '../../../src/delta/maintenance/native-read.ts';
+import { readFooter } from '../../../src/delta/maintenance/rowgroup-copy.ts';
 import { writeParquet } from '../../../src/parquet/write.ts';
 
 /** first/next/probe as keys.ts's Map keys define them. */
@@ -142,14 +142,13 @@ test('probing a Parquet key column page by page finds what probing its decoded v
       const schema = new arrow.Schema([new arrow.Field('k', type, true)]);
       const col = column(withNulls(Array.from({ length: n }, gen)), type);
       const table = new arrow.Table(schema, [new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children: [col] }))]);
-      const storage = new MemoryStorage();
-      await storage.write('f.parquet', (await writeParquet(table, { dictionary, dataPageSize: 8 * 1024, rowGroupSize: 6_000 })).bytes);
-      const file = (await readParquetColumns(storage, 'f.parquet', undefined, schema, 'f'))!;
-      const decoded = (await decodeFileColumns(file, schema)).data.children[0];
+      const { bytes } = await writeParquet(table, { dictionary, dataPageSize: 8 * 1024, rowGroupSize: 6_000 });
+      const plan = planColumns(readFooter(bytes, 'f').meta, schema)!;
+      const decoded = (await decodeRows(bytes, schema, plan)).data.children[0];
       for (const nullSafe of [false, true]) {
         const build = column(withNulls(Array.from({ length: 500 }, gen)), type);
         const index = KeyIndex.build([build], { nullSafe });
-        const paged = await index.probePages(file.bytes, file.columns[0], type);
+        const paged = await index.probePages(bytes, plan.columns[0], type);
         assert.ok(paged, `${name}: pages probed`);
         const hit = index.probe([decoded]);
         const rows = [...hit.keys()].filter((i) => hit[i] >= 0);
@@ -164,14 +163,13 @@ test('probing a Parquet key column page by page finds what probing its decoded v
 test('a page probe declines key types whose pages have another layout', async () => {
   const schema = new arrow.Schema([new arrow.Field('k', new arrow.Int16(), false)]);
   const table = new arrow.Table(schema, [new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: 3, nullCount: 0, children: [column([1, 2, 3], new arrow.Int16())] }))]);
-  const storage = new MemoryStorage();
-  await storage.write('f.parquet', (await writeParquet(table)).bytes);
-  const file = (await readParquetColumns(storage, 'f.parquet', undefined, schema, 'f'))!;
+  const { bytes } = await writeParquet(table);
+  const plan = planColumns(readFooter(bytes, 'f').meta, schema)!;
   // INT32 pages hold 4-byte values; an int16 index compares 2-byte ones.
-  assert.is(await KeyIndex.build([column([1, 2], new arrow.Int16())], { nullSafe: false }).probePages(file.bytes, file.columns[0], new arrow.Int16()), null);
+  assert.is(await KeyIndex.build([column([1, 2], new arrow.Int16())], { nullSafe: false }).probePages(bytes, plan.columns[0], new arrow.Int16()), null);
   // Several key columns never probe pages.
   const two = KeyIndex.build([column([1n], new arrow.Int64()), column([1n], new arrow.Int64())], { nullSafe: false });
-  assert.is(await two.probePages(file.bytes, file.columns[0], new arrow.Int64()), null);
+  assert.is(await two.probePages(bytes, plan.columns[0], new arrow.Int64()), null);
 });
 
 test('the native boundary refuses buffers shorter than the rows', () => {

@@ -1,13 +1,16 @@
-// Reading columns of Parquet files without reading the files: ranged reads of
-// the footer and of the wanted chunks, and decoding only some rows page by
-// page. Checked against a whole-file read and decode of the same files.
+// Decoding columns of Parquet files natively: from the file's bytes or from
+// a descriptor (only the wanted chunks read), all rows or only some, page by
+// page. Checked against the whole file's bytes decoded, and hyparquet.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as arrow from 'apache-arrow';
-import { readRanges } from '../../../src/delta/maintenance/column-ranges.ts';
-import { decodeFileColumns, readParquetColumns } from '../../../src/delta/maintenance/native-read.ts';
-import { MemoryStorage } from '../../../src/delta/storage/memory-storage.ts';
-import type { Storage } from '../../../src/delta/storage/storage.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { decodeRows, planColumns, withFile } from '../../../src/delta/maintenance/native-read.ts';
+import { readFooter } from '../../../src/delta/maintenance/rowgroup-copy.ts';
+import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
 import { takeRows } from '../../../src/delta/operations/take.ts';
 import { writeParquet } from '../../../src/parquet/write.ts';
 import { prng } from '../../support/prng.ts';
@@ -43,49 +46,47 @@ const table = new arrow.Table(schema, [
 ]);
 
 /** The file written with small pages and row groups (so reads span many of both), plain or dictionary-encoded. */
-async function stored(dictionary: boolean): Promise<{ storage: Storage; size: number }> {
-  const storage = new MemoryStorage();
+async function stored(dictionary: boolean): Promise<{ storage: LocalStorage; bytes: Uint8Array }> {
+  const storage = new LocalStorage(mkdtempSync(join(tmpdir(), 'native-read-')));
   const { bytes } = await writeParquet(table, { dictionary, dataPageSize: 16 * 1024, rowGroupSize: 7_000 });
   await storage.write('t.parquet', bytes);
-  return { storage, size: bytes.length };
+  return { storage, bytes };
 }
 
 const rows = (b: arrow.RecordBatch) => [...new arrow.Table(b.schema, [b])].map((x) => JSON.stringify(x.toJSON(), (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
 
 for (const dictionary of [false, true]) {
-  test(`a few columns read by range decode as the whole file does (dictionary ${dictionary})`, async () => {
-    const { storage, size } = await stored(dictionary);
-    const some = new arrow.Schema([schema.fields[4], schema.fields[1]]);
-    const ranged = await readParquetColumns(storage, 't.parquet', size, some, 't');
-    const whole = await readParquetColumns(storage, 't.parquet', undefined, some, 't');
-    assert.ok(ranged && whole);
-    assert.ok(ranged.bytes.length < size, `read ${ranged.bytes.length} of ${size} bytes`);
-    assert.is(ranged.numRows, n);
-    assert.equal(rows(await decodeFileColumns(ranged, some)), rows(await decodeFileColumns(whole, some)));
+  test(`columns decode alike from a descriptor and from bytes, and as hyparquet reads them (dictionary ${dictionary})`, async () => {
+    const { storage, bytes } = await stored(dictionary);
+    const some = new arrow.Schema([schema.fields[4], schema.fields[1], schema.fields[2]]);
+    const plan = planColumns(readFooter(bytes, 't').meta, some)!;
+    assert.ok(plan);
+    const viaFd = await withFile(storage, 't.parquet', 't', undefined, (file) => {
+      assert.type(file, 'number');
+      return decodeRows(file, some, plan);
+    });
+    const viaBytes = await decodeRows(bytes, some, plan);
+    assert.equal(rows(viaFd), rows(viaBytes));
+    const hyp = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer, columns: ['b', 'v', 's'] });
+    assert.equal(
+      [...new arrow.Table(some, [viaFd])].map((r) => [r.b, r.v, r.s]),
+      hyp.map((r) => [r.b ?? null, r.v ?? null, r.s ?? null]),
+    );
   });
 
   test(`decoding only some rows gives those rows (dictionary ${dictionary})`, async () => {
-    const { storage, size } = await stored(dictionary);
-    const file = (await readParquetColumns(storage, 't.parquet', size, schema, 't'))!;
-    const all = await decodeFileColumns(file, schema);
+    const { storage, bytes } = await stored(dictionary);
+    const plan = planColumns(readFooter(bytes, 't').meta, schema)!;
+    const all = await decodeRows(bytes, schema, plan);
     const picked = Int32Array.from({ length: n }, (_, i) => i).filter(() => r() < 0.05);
     const want = [0, ...picked, n - 1].filter((x, i, a) => i === 0 || x !== a[i - 1]);
     const at = Int32Array.from(want);
-    assert.equal(rows(await decodeFileColumns(file, schema, at)), rows(takeRows(all, at)));
-    assert.is((await decodeFileColumns(file, schema, new Int32Array(0))).numRows, 0);
-    await rejects(() => decodeFileColumns(file, schema, Int32Array.from([5, 3])), /ascending/);
-    await rejects(() => decodeFileColumns(file, schema, Int32Array.from([n])), /past the end/);
+    const some = await withFile(storage, 't.parquet', 't', undefined, (file) => decodeRows(file, schema, plan, at));
+    assert.equal(rows(some), rows(takeRows(all, at)));
+    assert.is((await decodeRows(bytes, schema, plan, new Int32Array(0))).numRows, 0);
+    await rejects(() => decodeRows(bytes, schema, plan, Int32Array.from([5, 3])), /ascending/);
+    await rejects(() => decodeRows(bytes, schema, plan, Int32Array.from([n])), /past the end/);
   });
 }
-
-test('readRanges merges nearby ranges and maps file offsets into its buffer', async () => {
-  const storage = new MemoryStorage();
-  const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
-  await storage.write('f', bytes);
-  const ranges: [number, number][] = [[10, 20], [100, 200], [250_000, 250_100], [15, 30]];
-  const got = await readRanges(storage, 'f', ranges);
-  for (const [s, e] of ranges) for (let o = s; o < e; o++) assert.is(got.bytes[got.at(o)], bytes[o]);
-  assert.ok(got.bytes.length < 1000, `${got.bytes.length} bytes read`);
-});
 
 test.run();

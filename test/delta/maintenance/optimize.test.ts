@@ -191,6 +191,26 @@ test('deletion vectors are applied during the rewrite and the table reads the sa
   assert.is(n, want.length);
 });
 
+test('a checkpoint follows an OPTIMIZE commit exactly when its version is due one', async () => {
+  const dir = tempTableDir('optimize-checkpoint');
+  // Versions 0..4: OPTIMIZE commits version 5, a multiple of the interval.
+  await buildTable(dir, 4, 50, { properties: { 'delta.checkpointInterval': '5' } });
+  const r = await optimize(dir, { targetFileSize: 64 << 20 });
+  assert.is(r.version, 5);
+  assert.ok(r.checkpoint, 'checkpoint written');
+  assert.ok(existsSync(join(dir, '_delta_log', '00000000000000000005.checkpoint.parquet')));
+  assert.is((await loadSnapshot(new LocalStorage(dir))).files().length, 1);
+  // Version 6 is not due: nothing is written.
+  const t = await DeltaTable.open(dir);
+  await t.append(toArrow(makeRows(10, 9000, 9)));
+  await t.append(toArrow(makeRows(10, 9100, 10)));
+  const again = await optimize(t, { targetFileSize: 64 << 20 });
+  assert.is(again.version, 8);
+  assert.is(again.checkpoint, undefined);
+  assert.not.ok(existsSync(join(dir, '_delta_log', '00000000000000000008.checkpoint.parquet')));
+  assert.is(t.version(), 8, 'the handle moved to the OPTIMIZE version');
+});
+
 test('bad options are refused with clear errors before anything is written', async () => {
   const storage: Storage = new MemoryStorage();
   await buildTable(storage, 2, 10, { partitionBy: ['country'] });

@@ -10,7 +10,8 @@ import { loadSnapshot, readCommit } from '../../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
 import { fromAddPath } from '../../../src/delta/partition-values.ts';
 import { cellCountNear, clusterCells, clusterKey, clusterOrder, gridLevels } from '../../../src/delta/maintenance/zorder.ts';
-import { fileRanges, optimize } from '../../../src/delta/maintenance/optimize.ts';
+import { optimize } from '../../../src/delta/maintenance/optimize.ts';
+import { fileRanges } from '../../../src/delta/maintenance/zorder-rewrite.ts';
 import { buildTable, duckRows, duckTableRows, expectedKeys, prng, tempTableDir } from './helpers.ts';
 
 /** Morton key by the definition: bit b of every dimension, from the top bit down, dimension 0 first. */
