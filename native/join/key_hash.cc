@@ -273,6 +273,8 @@ size_t BuildTable(const KeyRows& build, bool null_safe, int32_t* slots, size_t c
     const size_t end = std::min(build.rows, begin + kBlock);
     HashBlock(build, begin, end, h);
     for (size_t i = begin; i < end; ++i) {
+      // The slot of a row kAhead rows on is asked for now, so inserts do not wait on the table one by one.
+      if (i + kAhead < end) Prefetch(slots + kSlotInts * SlotOf(h[i + kAhead - begin], mask));
       const uint64_t hash = h[i - begin];
       const int32_t tag = static_cast<int32_t>(static_cast<uint32_t>(hash));
       const uint64_t key = inline_keys ? InlineKey(build.columns[0], i) : 0;

@@ -101,7 +101,11 @@ export function prepareSource(plan: MergePlan, batch: arrow.RecordBatch, table: 
   }
   const clauseMasks = plan.matched.map((c) => (c.condition?.side === 'source' ? c.condition.predicate.mask(aliased).mask : null));
 
-  const keyData = plan.keys.map((k) => contiguous(concatVector(k.source.evaluate(aliased))));
+  const keyData = plan.keys.map((k) => {
+    // A key that is a source column as it is: its values, not a copy made by evaluating it.
+    const at = k.sourceColumn === null ? -1 : batch.schema.fields.findIndex((f) => f.name === k.sourceColumn);
+    return contiguous(at >= 0 ? batch.data.children[at] : concatVector(k.source.evaluate(aliased)));
+  });
   let index: KeyIndex | null = null;
   if (plan.keys.length > 0) {
     index = KeyIndex.build(keyData, { nullSafe: plan.nullSafe });
@@ -285,49 +289,63 @@ class PairBuffer {
 
 /** The touched rows of one file as they are decided, in ascending row order. */
 class TouchedRows {
-  positions: number[] = [];
-  action: number[] = [];
-  sourceRow: number[] = [];
-
-  get length(): number {
-    return this.positions.length;
-  }
+  // Three int32 columns (position, action, source row) in one growing buffer.
+  private buf = new Int32Array(3 * 1024);
+  length = 0;
 
   /** The row most recently given an action (pairs of one row are decided together). */
   last(): number {
-    return this.positions.length > 0 ? this.positions[this.positions.length - 1] : -1;
+    return this.length > 0 ? this.buf[3 * (this.length - 1)] : -1;
+  }
+
+  /** The source row of the row most recently given an action. */
+  lastSource(): number {
+    return this.buf[3 * (this.length - 1) + 2];
   }
 
   push(position: number, action: number, sourceRow: number): void {
-    this.positions.push(position);
-    this.action.push(action);
-    this.sourceRow.push(sourceRow);
+    if (3 * this.length === this.buf.length) {
+      const grown = new Int32Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    const at = 3 * this.length++;
+    this.buf[at] = position;
+    this.buf[at + 1] = action;
+    this.buf[at + 2] = sourceRow;
   }
 
   /** Interleaves another ascending list of rows (disjoint from this one). */
   mergeWith(other: TouchedRows): void {
     if (other.length === 0) return;
-    const a = { p: this.positions, a: this.action, s: this.sourceRow };
-    this.positions = [];
-    this.action = [];
-    this.sourceRow = [];
+    const a = this.buf;
+    const b = other.buf;
+    const na = this.length;
+    this.buf = new Int32Array(3 * (na + other.length));
+    this.length = 0;
     let i = 0;
     let j = 0;
-    while (i < a.p.length || j < other.length) {
-      if (j >= other.length || (i < a.p.length && a.p[i] < other.positions[j])) this.push(a.p[i], a.a[i], a.s[i++]);
-      else this.push(other.positions[j], other.action[j], other.sourceRow[j++]);
+    while (i < na || j < other.length) {
+      if (j >= other.length || (i < na && a[3 * i] < b[3 * j])) this.push(a[3 * i], a[3 * i + 1], a[3 * i++ + 2]);
+      else this.push(b[3 * j], b[3 * j + 1], b[3 * j++ + 2]);
     }
   }
 
   finish(add: Add, rows: number, deleted: Uint32Array): FileMatch {
-    const positions = Int32Array.from(this.positions);
+    const n = this.length;
+    const positions = new Int32Array(n);
+    const action = new Int32Array(n);
+    const sourceRow = new Int32Array(n);
     // The physical row of each live position: skip the deleted rows below it.
-    const physical = new Uint32Array(positions.length);
-    for (let i = 0, d = 0; i < positions.length; i++) {
+    const physical = new Uint32Array(n);
+    for (let i = 0, d = 0; i < n; i++) {
+      positions[i] = this.buf[3 * i];
+      action[i] = this.buf[3 * i + 1];
+      sourceRow[i] = this.buf[3 * i + 2];
       while (d < deleted.length && deleted[d] <= positions[i] + d) d++;
       physical[i] = positions[i] + d;
     }
-    return { add, rows, deleted, positions, physical, action: Int32Array.from(this.action), sourceRow: Int32Array.from(this.sourceRow) };
+    return { add, rows, deleted, positions, physical, action, sourceRow };
   }
 }
 
@@ -385,7 +403,7 @@ function decidePairs(
     // Pairs come in target-row order, so an earlier action on this row is the last one recorded.
     if (st.out.last() === tr) {
       if (singleDelete) continue;
-      const previous = st.out.sourceRow[st.out.length - 1];
+      const previous = st.out.lastSource();
       throw new MultipleSourceRowsMatchedError(
         `MERGE into Delta table ${st.table} failed: multiple source rows matched and attempted to modify the same target row ` +
           `(row ${tr} of file ${st.add.path}; source rows ${previous} and ${sr}). ` +

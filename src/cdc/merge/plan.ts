@@ -16,6 +16,8 @@ export interface JoinKey {
   target: string;
   /** Over the source alias only, cast to the target column's type when they differ. */
   source: CompiledExpression;
+  /** The source column when the key is that column as it is (same type): its values are taken, not evaluated. */
+  sourceColumn: string | null;
 }
 
 /** A value to store in a target column: an expression, or NULL (unassigned insert column). */
@@ -227,8 +229,9 @@ export function planMerge(options: MergeOptions, sourceSchema: arrow.Schema, tar
       if (!to) throw new MergeError(`MERGE key column '${k.target}' of Delta table ${table} has type ${String(t.type)}, which cannot be joined on`);
       expr = { kind: 'cast', pos: expr.pos, operand: expr, to, safe: false };
       compiled = compileSafe(expr, schemas.source, table, `key for target column '${k.target}'`);
+      return { target: k.target, source: compiled, sourceColumn: null };
     }
-    return { target: k.target, source: compiled };
+    return { target: k.target, source: compiled, sourceColumn: plainField(k.source.expr, sourceAlias) };
   });
   // Compiles a condition over both sides for the narrowest batch that has what it reads.
   const sided = (q: QualifiedExpr | null, what: string, sql: string | undefined): SidedPredicate | null => {

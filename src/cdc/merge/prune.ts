@@ -105,6 +105,21 @@ export function keyRange(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'c
   const type = data.type;
   if (!rangeComparable(type)) return null;
   const read = keyReader(data);
+  // 64-bit integers and timestamps without NULLs (the usual keys): compared as two 32-bit halves, no value per row.
+  const wide = (type.typeId === arrow.Type.Int && (type as arrow.Int).bitWidth === 64 && (type as arrow.Int).isSigned) || type.typeId === arrow.Type.Timestamp;
+  if (wide && data.nullCount === 0 && data.length > 0) {
+    const v = data.values as unknown as BigInt64Array;
+    const halves = new Int32Array(v.buffer, v.byteOffset, 2 * data.length);
+    let lo = -1;
+    let hi = -1;
+    const below = (a: number, b: number) => halves[2 * a + 1] < halves[2 * b + 1] || (halves[2 * a + 1] === halves[2 * b + 1] && halves[2 * a] >>> 0 < halves[2 * b] >>> 0);
+    for (let r = 0; r < data.length; r++) {
+      if (rows && !rows[r]) continue;
+      if (lo < 0 || below(r, lo)) lo = r;
+      if (hi < 0 || below(hi, r)) hi = r;
+    }
+    return lo < 0 ? null : { type, min: read(lo)!, max: read(hi)! };
+  }
   let min: KeyValue | null = null;
   let max: KeyValue | null = null;
   for (let r = 0; r < data.length; r++) {

@@ -102,7 +102,8 @@ export async function changesOfFile(
   for (let clause = 0; clause < clauses; clause++) {
     const idx = grouped.subarray(start[clause], start[clause + 1]);
     if (idx.length === 0) continue;
-    const rows = Int32Array.from(idx, (i) => positions[i]);
+    const rows = new Int32Array(idx.length);
+    for (let j = 0; j < idx.length; j++) rows[j] = positions[idx[j]];
     const isMatched = clause < m;
     const action = isMatched ? plan.matched[clause] : plan.notMatchedBySource[clause - m];
     if (action.kind === 'delete') {
@@ -111,7 +112,8 @@ export async function changesOfFile(
       else counts.bySourceDeleted += rows.length;
       continue;
     }
-    const sourceIdx = Int32Array.from(idx, (i) => sourceRow[i]);
+    const sourceIdx = new Int32Array(idx.length);
+    for (let j = 0; j < idx.length; j++) sourceIdx[j] = sourceRow[idx[j]];
     if (isMatched && plan.matched[clause].sourceOnly) {
       sourceOnly.set(clause, sourceIdx);
       counts.matchedUpdated += rows.length;

@@ -3,6 +3,8 @@
 // conjuncts) and rewrites or masks only files where a row changes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as arrow from 'apache-arrow';
+import { keyRange } from '../../../src/cdc/merge/prune.ts';
 import { merge } from '../../../src/cdc/index.ts';
 import { duckTableRows, oracleMerge, randomSource, randomTable, tempDir, toArrow } from './helpers.ts';
 
@@ -78,6 +80,22 @@ test('a target-only ON conjunct on the partition column prunes partitions', asyn
   assert.is(r.metrics.numTargetFilesAfterSkipping, filesB);
   const expected = await oracleMerge(rows, source, `MERGE INTO tgt AS target USING src AS source ON target.id = source.id AND target.part = 'b' WHEN MATCHED THEN UPDATE SET v = -7`);
   assert.equal(await duckTableRows(dir), expected);
+});
+
+
+test('the key range of 64-bit keys (compared as halves) equals the one read value by value', () => {
+  const values = [5n, -3n, 9007199254740993n, -(2n ** 62n), 0n, 4294967296n, -4294967297n, 2n ** 40n];
+  const data = arrow.vectorFromArray(values, new arrow.Int64()).data[0];
+  const all = keyRange(data)!;
+  assert.equal([all.min, all.max], [-(2n ** 62n), 9007199254740993n]);
+  // Only some rows: [5, 4294967296, -4294967297].
+  const some = keyRange(data, Uint8Array.from([1, 0, 0, 0, 0, 1, 1, 0]))!;
+  assert.equal([some.min, some.max], [-4294967297, 4294967296]);
+  const ts = arrow.vectorFromArray([3, 1, 2].map((s) => s * 1000), new arrow.TimestampMillisecond()).data[0];
+  const r = keyRange(ts)!;
+  assert.equal([r.min, r.max], [1_000_000, 3_000_000]);
+  // A NULL key may be in any file: no range.
+  assert.is(keyRange(arrow.vectorFromArray([1n, null], new arrow.Int64()).data[0]), null);
 });
 
 test.run();
