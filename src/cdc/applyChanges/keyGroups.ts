@@ -79,7 +79,9 @@ export class KeyGroups {
   async probePages(file: Uint8Array | number, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; leaders: Int32Array } | null> {
     const hits = await this.index.probePages(file, column, type);
     if (!hits) return null;
-    return { rows: hits.rows, leaders: hits.first.map((f) => this.leaderOfFirst[f]) };
+    const leaders = hits.first;
+    for (let i = 0; i < leaders.length; i++) leaders[i] = this.leaderOfFirst[leaders[i]];
+    return { rows: hits.rows, leaders };
   }
 
   /** The leader of the group whose key's first event row is `first` (-1 when that key has only truncates). */

@@ -164,24 +164,10 @@ export class KeyStateFiles {
     // The next files are read and probed while this one's states are decoded.
     for await (const { f, found } of readAhead(newestFirst, 2, async (f) => ({ f, found: await this.matches(f, schema, groups) }))) {
       if (remaining === 0) break;
-      // A file holds each key once (one entry per changed key, compaction keeps the newest), so only older files can repeat it.
-      const picked = new Int32Array(found.rows.length);
-      const leaders = new Int32Array(found.rows.length);
-      let m = 0;
-      for (let i = 0; i < found.rows.length; i++) {
-        const l = found.leaders[i];
-        if (l < 0 || seen[l]) continue;
-        seen[l] = 1;
-        picked[m] = found.rows[i];
-        leaders[m++] = l;
-      }
-      remaining -= m;
-      if (m === 0) continue;
-      const s = await this.stateAt(f, schema, picked.subarray(0, m), found.plan);
-      for (let j = 0; j < m; j++) {
-        const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
-        if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);
-      }
+      const { rows, leaders } = newestEntries(found.rows, found.leaders, seen);
+      remaining -= rows.length;
+      if (rows.length === 0) continue;
+      setStates(states, leaders, await this.stateAt(f, schema, rows, found.plan), view);
     }
   }
 
@@ -237,6 +223,33 @@ export class KeyStateFiles {
   /** Makes a committed stage the current state. */
   apply(staged: StateFile[]): void {
     this.files = staged;
+  }
+}
+
+/**
+ * Of a file's matching rows, those whose group has no newer entry yet (a
+ * file holds each key once, so only older files can repeat it); marks their
+ * groups seen.
+ */
+function newestEntries(rows: Int32Array, leaders: Int32Array, seen: Uint8Array): { rows: Int32Array; leaders: Int32Array } {
+  const outRows = new Int32Array(rows.length);
+  const outLeaders = new Int32Array(rows.length);
+  let m = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const l = leaders[i];
+    if (l < 0 || seen[l]) continue;
+    seen[l] = 1;
+    outRows[m] = rows[i];
+    outLeaders[m++] = l;
+  }
+  return { rows: outRows.subarray(0, m), leaders: outLeaders.subarray(0, m) };
+}
+
+/** Records the stored entries of `leaders`' groups that still count under `view`. */
+function setStates(states: GroupStates, leaders: Int32Array, s: { seq: SeqValue[]; rank: Int8Array; at: Float64Array }, view: StateView): void {
+  for (let j = 0; j < leaders.length; j++) {
+    const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
+    if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);
   }
 }
 

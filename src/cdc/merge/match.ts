@@ -155,20 +155,8 @@ export async function joinFiles(
     if (probed) {
       // Key-only join: the pages gave the matching rows; every condition reads the source alone.
       const pairs = new PairBuffer((t, s) => decidePairs(plan, source, pairSource, null, t, s, [], singleDelete, { out, matchedTarget: null, sourceMatched, table, add }));
-      const { rows, first, deleted } = probed;
-      const joinable = source.joinable;
-      const index = source.index!;
-      for (let i = 0; i < first.length; i++) {
-        if (index.first[first[i]] !== first[i]) throw new Error(`MERGE into Delta table ${table}: rows probed for file ${add.path} name source row ${first[i]}, which is not the first of its key`);
-      }
-      for (let i = 0, d = 0; i < rows.length; i++) {
-        const physical = rows[i];
-        while (d < deleted.length && deleted[d] < physical) d++;
-        if (d < deleted.length && deleted[d] === physical) continue;
-        for (let s = first[i]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(physical - d, s);
-      }
-      pairs.flush();
-      if (out.length > 0) touched.push(out.finish(add, probed.live, deleted));
+      keyedPairs(probed, source, pairs, table, add.path);
+      if (out.length > 0) touched.push(out.finish(add, probed.live, probed.deleted));
       continue;
     }
     const { data, deleted } = scan!;
@@ -264,6 +252,23 @@ export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: A
   if (!hits) return null;
   const deleted = add.deletionVector ? await readDeletionVector(storage, add.deletionVector) : new Uint32Array(0);
   return { ...hits, deleted, live: plan.numRows - deleted.length };
+}
+
+/** The (live position, source row) pairs of a file's keyed rows, deletion vector applied. */
+function keyedPairs(probed: KeyedRows, source: SourceSide, pairs: PairBuffer, table: string, path: string): void {
+  const { rows, first, deleted } = probed;
+  const joinable = source.joinable;
+  const index = source.index!;
+  for (let i = 0; i < first.length; i++) {
+    if (index.first[first[i]] !== first[i]) throw new Error(`MERGE into Delta table ${table}: rows probed for file ${path} name source row ${first[i]}, which is not the first of its key`);
+  }
+  for (let i = 0, d = 0; i < rows.length; i++) {
+    const physical = rows[i];
+    while (d < deleted.length && deleted[d] < physical) d++;
+    if (d < deleted.length && deleted[d] === physical) continue;
+    for (let s = first[i]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(physical - d, s);
+  }
+  pairs.flush();
 }
 
 /** Candidate (target, source) pairs, handed on in chunks: bounds memory when many rows share keys (or there are no keys). */
