@@ -16,6 +16,7 @@ import { fromAddPath } from '../../delta/partition-values.ts';
 import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import type { DeltaTable } from '../../delta/table.ts';
+import { readAhead } from '../../delta/read-ahead.ts';
 import { Transaction } from '../../delta/transaction.ts';
 import { assertWritable, protocolFeatures, requiredProtocol } from '../../delta/writer-features.ts';
 import { canTake } from '../../delta/operations/take.ts';
@@ -98,9 +99,10 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   const insertSel = insertSelections(plan, sourceSide, join.sourceMatched, now);
   const changes: FileChanges[] = [];
   const changeFeed = changeDataFeedEnabled(snapshot);
-  // Whole files are needed to rewrite them, and for the old images a change feed records.
-  const whole = !useDv || changeFeed;
-  for (const m of join.touched) changes.push(await changesOfFile(storage, snapshot, plan, sourceSide, m, whole, !useDv, now));
+  // Unchanged rows to rewrite files with (copy-on-write), old images for the change feed.
+  const want = { copied: !useDv, oldImages: changeFeed };
+  // The next file is read (and decoded off the JS thread) while this one's changes are built.
+  for await (const c of readAhead(join.touched, 2, (m) => changesOfFile(storage, snapshot, plan, sourceSide, m, want, now))) changes.push(c);
 
   // New rows that are source rows are gathered in one pass; a change feed needs updates and inserts apart.
   const updateSel = sourceUpdateSelections(plan, changes);

@@ -7,6 +7,7 @@
 import * as arrow from 'apache-arrow';
 import { alignToSchema } from '../../delta/operations/align.ts';
 import { takeRows } from '../../delta/operations/take.ts';
+import { filterBatch } from '../../reactive/expression/filter-batch.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -39,11 +40,12 @@ export interface FileChanges {
 }
 
 /**
- * Applies the actions the join decided to a touched file. With `whole`
- * (copy-on-write, or a change feed to write) the file is read entirely and
- * the old images come back too (and the unchanged rows with `keepCopied`); otherwise only the target
- * columns the updates read are (none when every column is assigned from the
- * source: then the file is not read at all).
+ * Applies the actions the join decided to a touched file. With
+ * `want.copied` (copy-on-write) the unchanged rows come back, with
+ * `want.oldImages` (a change feed to write) the old images of changed rows;
+ * for either the file is read entirely. Otherwise only the target columns the
+ * updates read are (none when every column is assigned from the source: then
+ * the file is not read at all).
  */
 export async function changesOfFile(
   storage: Storage,
@@ -51,10 +53,10 @@ export async function changesOfFile(
   plan: MergePlan,
   source: SourceSide,
   match: FileMatch,
-  whole: boolean,
-  keepCopied: boolean,
+  want: { copied: boolean; oldImages: boolean },
   now: Date,
 ): Promise<FileChanges> {
+  const whole = want.copied || want.oldImages;
   const table = snapshot.table;
   const fields = snapshot.arrowSchema.fields;
   const m = plan.matched.length;
@@ -132,18 +134,16 @@ export async function changesOfFile(
         counts.bySourceUpdated += rows.length;
       }
     }
-    if (whole) preimages.push(plainRows(snapshot.arrowSchema, read!, rows));
+    if (want.oldImages) preimages.push(plainRows(snapshot.arrowSchema, read!, rows));
   }
   const deleted = deletedIdx.length === 1 ? deletedIdx[0] : concatRows(deletedIdx).sort();
   let copiedRows: arrow.RecordBatch | null = null;
-  if (whole && keepCopied) {
-    // The complement of the changed positions.
-    const copied = new Int32Array(match.rows - positions.length);
-    for (let p = 0, i = 0, k = 0; p < match.rows; p++) {
-      if (i < positions.length && positions[i] === p) i++;
-      else copied[k++] = p;
-    }
-    copiedRows = plainRows(snapshot.arrowSchema, read!, copied);
+  if (want.copied) {
+    // The complement of the changed positions: long runs of rows, copied run by run.
+    const keep = new Uint8Array(match.rows).fill(1);
+    for (let i = 0; i < positions.length; i++) keep[positions[i]] = 0;
+    const kept = filterBatch(read!, keep);
+    copiedRows = new arrow.RecordBatch(snapshot.arrowSchema, arrow.makeData({ type: new arrow.Struct(snapshot.arrowSchema.fields), length: kept.numRows, nullCount: 0, children: kept.data.children }));
   }
   return {
     match,
@@ -153,7 +153,7 @@ export async function changesOfFile(
     updated,
     sourceOnly,
     preimages,
-    deleted: whole && deleted.length > 0 ? plainRows(snapshot.arrowSchema, read!, deleted) : null,
+    deleted: want.oldImages && deleted.length > 0 ? plainRows(snapshot.arrowSchema, read!, deleted) : null,
     counts,
   };
 }
