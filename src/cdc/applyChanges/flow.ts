@@ -280,6 +280,11 @@ export class CdcFlow {
       ...(watermark !== undefined ? { watermark: encodeSeq(watermark) } : {}), ...extra,
     };
     const stateFiles = staged ? [staged.written] : [];
+    // The state file is written while the merge works; the commit waits for it.
+    const dropState = async () => {
+      await staged?.durable.catch(() => undefined);
+      await this.dropFiles(stateFiles);
+    };
     const q = (c: string) => `\`${c.replace(/`/g, '``')}\``;
     const keepOld = plan.ignoreNull.some((x) => x);
     const action = `source.${q(ACTION_COLUMN)}`;
@@ -308,13 +313,15 @@ export class CdcFlow {
         commitInfo: { [COMMIT_INFO_KEY]: progress },
         targetFileSize: this.settings.targetFileSize,
         keyedRows,
+        sourceIndex: source.direct ? groups.index : undefined,
+        beforeCommit: staged ? () => staged.durable : undefined,
       });
     } catch (err) {
-      await this.dropFiles(stateFiles);
+      await dropState();
       throw err;
     }
     if (result.skipped) {
-      await this.dropFiles(stateFiles);
+      await dropState();
       return { version: result.version, skipped: true, numUpsertedRows: 0, numDeletedRows: 0, numIgnoredEvents: 0, addedFiles: 0 };
     }
     this.pointer = pointer;

@@ -194,12 +194,13 @@ export class KeyStateFiles {
   }
 
   /**
-   * Writes `entries` (a batch of the state schema) as a new file — or, when
+   * Stages `entries` (a batch of the state schema) as a new file — or, when
    * due or `compact` is set, one file with every entry that still counts —
-   * and returns the file list the commit must record. Memory is unchanged
-   * until {@link apply}.
+   * and returns the file list the commit must record, at once; the file is
+   * written (and made durable) by `durable`, which the caller awaits before
+   * committing. Memory is unchanged until {@link apply}.
    */
-  async stage(appId: string, batchId: number, entries: arrow.RecordBatch, view: StateView, compact: boolean): Promise<{ staged: StateFile[]; written: string }> {
+  async stage(appId: string, batchId: number, entries: arrow.RecordBatch, view: StateView, compact: boolean): Promise<{ staged: StateFile[]; written: string; durable: Promise<void> }> {
     const parquet = entries.schema.fields.every((f) => decodesNatively(f.type));
     const path = `${stateDirectory(appId)}state-${String(batchId).padStart(20, '0')}-${randomUUID()}.${parquet ? 'parquet' : 'arrow'}`;
     const full = compact || this.files.length + 1 >= COMPACT_AFTER;
@@ -215,9 +216,13 @@ export class KeyStateFiles {
     }
     const table = new arrow.Table(batch.schema, [batch]);
     // Uncompressed: every batch probes these files, and decompressing them cost as much as the probe.
-    await this.storage.write(path, parquet ? (await writeParquet(table, { compression: 'uncompressed' })).bytes : arrow.tableToIPC(table, 'file'));
+    const durable = (async () => {
+      await this.storage.write(path, parquet ? (await writeParquet(table, { compression: 'uncompressed' })).bytes : arrow.tableToIPC(table, 'file'));
+    })();
+    // Observed here; the caller learns of a failure when it awaits `durable`.
+    durable.catch(() => undefined);
     const file: StateFile = { path, batch };
-    return { staged: full ? [file] : [...this.files, file], written: path };
+    return { staged: full ? [file] : [...this.files, file], written: path, durable };
   }
 
   /** Makes a committed stage the current state. */

@@ -81,7 +81,7 @@ const PAIR_CHUNK = 1 << 16;
  * Wraps the source and hashes its keys. A NULL key is refused: it can never
  * match, so the row would be inserted and no later merge could reach it.
  */
-export function prepareSource(plan: MergePlan, batch: arrow.RecordBatch, table: string): SourceSide {
+export function prepareSource(plan: MergePlan, batch: arrow.RecordBatch, table: string, built?: KeyIndex): SourceSide {
   const aliasType = plan.schemas.source.fields[0].type as arrow.Struct;
   const aliased = new arrow.RecordBatch(
     plan.schemas.source,
@@ -108,7 +108,8 @@ export function prepareSource(plan: MergePlan, batch: arrow.RecordBatch, table: 
   });
   let index: KeyIndex | null = null;
   if (plan.keys.length > 0) {
-    index = KeyIndex.build(keyData, { nullSafe: plan.nullSafe });
+    if (built && built.rows !== n) throw new Error(`MERGE into Delta table ${table}: the given source index has ${built.rows} rows, the source ${n}`);
+    index = built ?? KeyIndex.build(keyData, { nullSafe: plan.nullSafe });
     // Without null-safe keys a row with a NULL key part is left out of the index.
     const bad = index.first.indexOf(-1);
     if (bad >= 0) {

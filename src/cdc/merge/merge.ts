@@ -87,7 +87,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   }
 
   const now = new Date();
-  const sourceSide = prepareSource(plan, sourceBatch, name);
+  const sourceSide = prepareSource(plan, sourceBatch, name, options.sourceIndex);
   const onText = Array.isArray(options.on) ? options.on.join(', ') : (options.on as string);
   const pruned = pruneFiles(snapshot, plan, sourceSide, onText);
   txn.addReadPredicate(pruned.readPredicate);
@@ -128,19 +128,25 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
     let adds: Add[] = [];
     let removes: Remove[] = changes.map((c) => removeOf(c.match.add, removeTime));
     const output: arrow.RecordBatch[] = [...newRows];
-    if (useDv) {
-      const masked = await maskFiles(storage, changes, removeTime, options.deletionVectorInlineBytes ?? DEFAULT_INLINE_DV_BYTES);
-      if (masked.file) written.push(masked.file);
+    if (!useDv) for (const c of changes) if (c.copiedRows && c.copiedRows.numRows > 0) output.unshift(c.copiedRows);
+    // Deletion vectors and data files are written at the same time; whatever either wrote is cleaned up if the other fails.
+    const [maskedOut, dataOut] = await Promise.allSettled([
+      useDv ? maskFiles(storage, changes, removeTime, options.deletionVectorInlineBytes ?? DEFAULT_INLINE_DV_BYTES) : Promise.resolve(null),
+      output.length > 0 ? writeOutput(storage, snapshot, output, options.targetFileSize) : Promise.resolve([] as Add[]),
+    ]);
+    if (maskedOut.status === 'fulfilled' && maskedOut.value?.file) written.push(maskedOut.value.file);
+    if (dataOut.status === 'fulfilled') written.push(...dataOut.value.map((a) => fromAddPath(a.path)));
+    if (maskedOut.status === 'rejected') throw maskedOut.reason;
+    if (dataOut.status === 'rejected') throw dataOut.reason;
+    const masked = maskedOut.value;
+    const dataAdds = dataOut.value;
+    if (masked) {
       adds = masked.adds;
       removes = masked.removes;
       metrics.numTargetDeletionVectorsAdded = masked.dvAdded;
       metrics.numTargetDeletionVectorsRemoved = masked.dvRemoved;
       metrics.numTargetDeletionVectorsUpdated = masked.dvUpdated;
-    } else {
-      for (const c of changes) if (c.copiedRows && c.copiedRows.numRows > 0) output.unshift(c.copiedRows);
     }
-    const dataAdds = output.length > 0 ? await writeOutput(storage, snapshot, output, options.targetFileSize) : [];
-    written.push(...dataAdds.map((a) => fromAddPath(a.path)));
 
     let cdc: AddCdcFile[] = [];
     const anyChange = changes.some((c) => c.changed.length > 0);
@@ -179,6 +185,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
     metrics.executionTimeMs = Date.now() - started;
     txn.setOperationMetrics({ ...options.operationMetrics, ...metrics });
 
+    if (options.beforeCommit) await options.beforeCommit();
     const result = await txn.commit();
     if (result.status === 'conflict') {
       await deleteQuietly(storage, written);

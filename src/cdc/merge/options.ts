@@ -3,6 +3,7 @@
 import type { DomainMetadata } from '../../delta/actions.ts';
 import type { Add } from '../../delta/actions.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
+import type { KeyIndex } from './key-index.ts';
 import type { KeyedRows } from './match.ts';
 
 /** A `WHEN MATCHED [AND condition] THEN UPDATE SET ... | DELETE` clause. Exactly one of update/delete. */
@@ -96,6 +97,19 @@ export interface MergeOptions {
    * target.
    */
   keyedRows?: (add: Add) => Promise<KeyedRows | null>;
+  /**
+   * An index the caller already built over the source's key column(s) as
+   * they are (same rows, same null-safety): the merge uses it instead of
+   * building its own.
+   */
+  sourceIndex?: KeyIndex;
+  /**
+   * Awaited after everything is written and just before the commit: files
+   * the caller writes alongside (the commit's domain metadata names them)
+   * become durable while the merge works. A rejection aborts the merge with
+   * nothing committed.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** What a merge did, as Spark's `operationMetrics` names it. */

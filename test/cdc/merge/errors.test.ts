@@ -100,4 +100,24 @@ test('a time-travelled handle cannot merge; deletion vectors need the table feat
   await expectUntouched({ ...upsert, mode: 'deletion-vectors' }, (r) => toArrow(r, true), /lacks writer feature 'deletionVectors'/);
 });
 
+test('a failing beforeCommit hook aborts the merge: no commit, no data or deletion-vector file left', async () => {
+  for (const mode of ['copy-on-write', 'deletion-vectors'] as const) {
+    const dir = tempDir();
+    const { table, rows } = await randomTable(dir, { seed: 9, appends: 2, rows: 60, properties: { 'delta.enableDeletionVectors': 'true' } });
+    const before = listFiles(dir);
+    const version = table.version();
+    const beforeCommit = async () => {
+      throw new Error('the caller could not make its file durable');
+    };
+    try {
+      await merge(table, toArrow(randomSource(rows, 6, 20), true), { ...upsert, mode, beforeCommit });
+      assert.unreachable('merge should have failed');
+    } catch (err) {
+      assert.match((err as Error).message, /could not make its file durable/);
+    }
+    assert.is((await DeltaTable.open(dir)).version(), version, `${mode}: no commit`);
+    assert.equal(listFiles(dir), before, `${mode}: no file left behind`);
+  }
+});
+
 test.run();
