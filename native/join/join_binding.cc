@@ -6,12 +6,13 @@
 //     slots: 4 × capacity entries (capacity a power of two above the build rows);
 //     filter: max(1, capacity / 8) entries
 //   keyTableProbePages(buildColumns, buildRows, slots, filter, nullSafe, file: Uint8Array | fd,
-//                      [column]) → Promise<{ rows: Int32Array, first: Int32Array }>
-//     column: a Parquet column of `file` as decodeColumns takes it (the one
-//     key column); its chunks are read (from a descriptor, only their span),
-//     its pages decoded and probed one at a time on a worker thread, and only
-//     the matches come back: the column's row and the first build row with
-//     its key.
+//                      [keyColumn, ...payload]) → Promise<{ rows: Int32Array, first: Int32Array, payload: Decoded[] }>
+//     keyColumn: a Parquet column of `file` as decodeColumns takes it; its
+//     chunks are read (from a descriptor, only theirs), its pages decoded and
+//     probed one at a time on a worker thread, and only the matches come
+//     back: the column's row and the first build row with its key — and the
+//     payload columns' values at those rows (decoded as decodeColumns does
+//     with `rows`), so a lookup needs one read of the file.
 //     columns: { kind (see KeyKind), width, values: TypedArray, offsets?: Int32Array,
 //                valid?: Uint8Array (Arrow validity bitmap) }[]
 // Both run on the calling thread: a probe of millions of rows takes
@@ -203,7 +204,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
  public:
   ProbePagesWorker(Napi::Env env, const Napi::CallbackInfo& info) : Napi::AsyncWorker(env, "tributary:keyTableProbePages"), deferred_(Napi::Promise::Deferred::New(env)) {
     const std::string fn = "keyTableProbePages";
-    if (info.Length() < 7) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, nullSafe, file, [column])");
+    if (info.Length() < 7) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, nullSafe, file, [keyColumn, ...payload])");
     const size_t build_rows = RowsArg(env, fn, info[1]);
     build_ = ColumnsArg(env, fn, info[0], build_rows, "build");
     if (build_.columns.size() != 1) Bad(env, fn, "a page probe takes one key column");
@@ -213,7 +214,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     null_safe_ = info[4].ToBoolean().Value();
     source_ = maintenance::ChunkSourceArg(env, info[5], fn);
     specs_ = maintenance::ColumnSpecsArg(env, info[6], source_, fn);
-    if (specs_.size() != 1) Bad(env, fn, "a page probe takes one column");
+    if (specs_.empty()) Bad(env, fn, "a page probe needs the key column");
     const maintenance::ColumnSpec& spec = specs_[0];
     const KeyColumn probe = PageColumn(maintenance::PageView{}, spec.physical_type);
     if (spec.physical_type == 3 || spec.physical_type == 7 || spec.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
@@ -247,6 +248,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
           first_.push_back(out[i]);
         }
       });
+      for (size_t c = 1; c < specs_.size(); ++c) payload_.push_back(maintenance::DecodeColumnRows(data, size, specs_[c], rows_.data(), rows_.size()));
     } catch (const std::bad_alloc&) {
       SetError("out of memory while probing a Parquet column");
     } catch (const std::exception& e) {
@@ -259,6 +261,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     auto o = Napi::Object::New(env);
     o.Set("rows", ToJs(env, rows_));
     o.Set("first", ToJs(env, first_));
+    o.Set("payload", maintenance::DecodedToJs(env, payload_));
     deferred_.Resolve(o);
   }
 
@@ -282,6 +285,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
   std::vector<maintenance::ColumnSpec> specs_;
   std::vector<int32_t> rows_;
   std::vector<int32_t> first_;
+  std::vector<maintenance::DecodedColumn> payload_;
 };
 
 Napi::Value ProbePagesJs(const Napi::CallbackInfo& info) {

@@ -233,7 +233,8 @@ export class CdcFlow {
     const view: StateView = { gcBefore: this.gcBefore(snapshot), watermark: this.watermark };
     const groups = KeyGroups.of(changes, plan.keys);
     // The batch's keys are located in the target while the state is read; the merge joins with these rows.
-    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups);
+    // With the sequence in the target, live keys' sequences are decoded at the located rows in the same read.
+    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups, keep && inTarget ? plan.sequenceBy : []);
     const states = new GroupStates(changes.kind.length);
     const fileSchema = stateSchema(plan.keys.map((k) => changes.rows.schema.fields.find((f) => f.name === k)!), changes.seq.type);
     // Snapshot flows never see out-of-order events, so they keep no key state.

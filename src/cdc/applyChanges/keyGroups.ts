@@ -5,6 +5,7 @@
 // Other batches' key columns (state files, target files) are probed against
 // the groups, which is how a micro-batch finds its keys' state.
 import type * as arrow from 'apache-arrow';
+import type { Decoded } from '../../delta/maintenance/native-read.ts';
 import { KeyIndex, type PageColumn } from '../merge/key-index.ts';
 import type { ChangeBatch } from './changes.ts';
 import { TRUNCATE } from './sequence.ts';
@@ -73,15 +74,16 @@ export class KeyGroups {
 
   /**
    * The rows of a Parquet key column (one key column only) whose key has a
-   * group, and each one's leader, probed page by page off the JS thread
-   * (see KeyIndex.probePages); null when the column cannot be probed so.
+   * group, each one's leader, and the payload columns at those rows, probed
+   * page by page off the JS thread (see KeyIndex.probePages); null when the
+   * column cannot be probed so.
    */
-  async probePages(file: Uint8Array | number, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; leaders: Int32Array } | null> {
-    const hits = await this.index.probePages(file, column, type);
+  async probePages(file: Uint8Array | number, column: PageColumn, type: arrow.DataType, payload: PageColumn[] = []): Promise<{ rows: Int32Array; leaders: Int32Array; payload: Decoded[] } | null> {
+    const hits = await this.index.probePages(file, column, type, payload);
     if (!hits) return null;
     const leaders = hits.first;
     for (let i = 0; i < leaders.length; i++) leaders[i] = this.leaderOfFirst[leaders[i]];
-    return { rows: hits.rows, leaders };
+    return { rows: hits.rows, leaders, payload: hits.payload };
   }
 
   /** The leader of the group whose key's first event row is `first` (-1 when that key has only truncates). */

@@ -15,7 +15,7 @@
 // — live keys' sequences are read from the target itself.
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
-import { decodeRows, decodesNatively, planColumns, subPlan, withFile, type NativeReadPlan } from '../../delta/maintenance/native-read.ts';
+import { decodedBatch, decodeRows, decodesNatively, planColumns, subPlan, withFile, type NativeReadPlan } from '../../delta/maintenance/native-read.ts';
 import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -111,15 +111,20 @@ export class KeyStateFiles {
   }
 
   /**
-   * The rows of a file whose key has a group in `groups`, and each one's
-   * group leader (-1: the key has only truncates); with the plan of a
-   * Parquet file probed by pages, for {@link stateAt}.
+   * The entries of a file whose key has a group in `groups`: each one's
+   * group leader (-1: the key has only truncates) and state. A Parquet file
+   * is probed by pages and its state columns decoded at the matching rows,
+   * in one read of the file on a worker thread; an IPC file's keys are probed
+   * in memory.
    */
-  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ rows: Int32Array; leaders: Int32Array; plan?: NativeReadPlan }> {
-    if (f.path.endsWith('.parquet') && !f.batch && this.keyColumns.length === 1) {
+  private async matches(f: StateFile, schema: arrow.Schema, groups: KeyGroups): Promise<{ leaders: Int32Array; state: EntryStates }> {
+    const k = this.keyColumns.length;
+    const stateSchema = new arrow.Schema(schema.fields.slice(k));
+    if (f.path.endsWith('.parquet') && !f.batch && k === 1) {
       const plan = await this.planOf(f, schema);
-      const paged = await withFile(this.storage, f.path, this.where(f), undefined, (file) => groups.probePages(file, plan.columns[0], schema.fields[0].type)).catch(() => null);
-      if (paged) return { ...paged, plan };
+      const state = subPlan(plan, stateSchema.fields.map((_, i) => k + i));
+      const paged = await withFile(this.storage, f.path, this.where(f), undefined, (file) => groups.probePages(file, plan.columns[0], schema.fields[0].type, state.columns)).catch(() => null);
+      if (paged) return { leaders: paged.leaders, state: entryStates(decodedBatch(stateSchema, state, paged.payload, paged.rows.length).data.children) };
     }
     const batch = await this.loaded(f, schema);
     const hit = groups.probe(keyColumnsOf(batch, this.keyColumns));
@@ -127,27 +132,12 @@ export class KeyStateFiles {
     for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) n++;
     const rows = new Int32Array(n);
     const leaders = new Int32Array(n);
-    for (let i = 0, k = 0; i < hit.length; i++) {
+    for (let i = 0, j = 0; i < hit.length; i++) {
       if (hit[i] < 0) continue;
-      rows[k] = i;
-      leaders[k++] = hit[i];
+      rows[j] = i;
+      leaders[j++] = hit[i];
     }
-    return { rows, leaders };
-  }
-
-  /** The state columns (sequence, rank, time) at rows `rows` (ascending) of a file (`plan`: its plan, when probed by pages). */
-  private async stateAt(f: StateFile, schema: arrow.Schema, rows: Int32Array, plan?: NativeReadPlan): Promise<{ seq: SeqValue[]; rank: Int8Array; at: Float64Array }> {
-    const k = this.keyColumns.length;
-    let cols: arrow.Data[];
-    if (plan) {
-      const own = new arrow.Schema(schema.fields.slice(k));
-      const state = subPlan(plan, own.fields.map((_, i) => k + i));
-      cols = (await withFile(this.storage, f.path, this.where(f), undefined, (file) => decodeRows(file, own, state, rows))).data.children;
-    } else {
-      const batch = await this.loaded(f, schema);
-      cols = batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows));
-    }
-    return { seq: seqValues(cols[0]), rank: cols[1].values as Int8Array, at: cols[2].values as Float64Array };
+    return { leaders, state: entryStates(batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows))) };
   }
 
   /**
@@ -162,12 +152,9 @@ export class KeyStateFiles {
     let remaining = groups.leaders.length;
     const newestFirst = [...this.files].reverse();
     // The next files are read and probed while this one's states are decoded.
-    for await (const { f, found } of readAhead(newestFirst, 2, async (f) => ({ f, found: await this.matches(f, schema, groups) }))) {
+    for await (const found of readAhead(newestFirst, 2, (f) => this.matches(f, schema, groups))) {
       if (remaining === 0) break;
-      const { rows, leaders } = newestEntries(found.rows, found.leaders, seen);
-      remaining -= rows.length;
-      if (rows.length === 0) continue;
-      setStates(states, leaders, await this.stateAt(f, schema, rows, found.plan), view);
+      remaining -= setNewest(states, found.leaders, found.state, seen, view);
     }
   }
 
@@ -231,31 +218,34 @@ export class KeyStateFiles {
   }
 }
 
+/** State columns of some entries of a file. */
+interface EntryStates {
+  seq: SeqValue[];
+  rank: Int8Array;
+  at: Float64Array;
+}
+
+function entryStates(cols: arrow.Data[]): EntryStates {
+  return { seq: seqValues(cols[0]), rank: cols[1].values as Int8Array, at: cols[2].values as Float64Array };
+}
+
 /**
- * Of a file's matching rows, those whose group has no newer entry yet (a
- * file holds each key once, so only older files can repeat it); marks their
- * groups seen.
+ * Records the entries of a file whose group has no newer entry yet (a file
+ * holds each key once, so only older files can repeat it) and that still
+ * count under `view`; marks their groups seen. Returns how many groups it
+ * marked.
  */
-function newestEntries(rows: Int32Array, leaders: Int32Array, seen: Uint8Array): { rows: Int32Array; leaders: Int32Array } {
-  const outRows = new Int32Array(rows.length);
-  const outLeaders = new Int32Array(rows.length);
-  let m = 0;
-  for (let i = 0; i < rows.length; i++) {
+function setNewest(states: GroupStates, leaders: Int32Array, s: EntryStates, seen: Uint8Array, view: StateView): number {
+  let marked = 0;
+  for (let i = 0; i < leaders.length; i++) {
     const l = leaders[i];
     if (l < 0 || seen[l]) continue;
     seen[l] = 1;
-    outRows[m] = rows[i];
-    outLeaders[m++] = l;
+    marked++;
+    const rank = s.rank[i] === DELETE ? DELETE : UPSERT;
+    if (counts(s.seq[i], rank, s.at[i], view)) states.set(l, s.seq[i], rank, s.at[i]);
   }
-  return { rows: outRows.subarray(0, m), leaders: outLeaders.subarray(0, m) };
-}
-
-/** Records the stored entries of `leaders`' groups that still count under `view`. */
-function setStates(states: GroupStates, leaders: Int32Array, s: { seq: SeqValue[]; rank: Int8Array; at: Float64Array }, view: StateView): void {
-  for (let j = 0; j < leaders.length; j++) {
-    const rank = s.rank[j] === DELETE ? DELETE : UPSERT;
-    if (counts(s.seq[j], rank, s.at[j], view)) states.set(leaders[j], s.seq[j], rank, s.at[j]);
-  }
+  return marked;
 }
 
 function counts(seq: SeqValue, rank: number, at: number, view: StateView): boolean {

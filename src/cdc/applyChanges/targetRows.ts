@@ -28,27 +28,34 @@ export class TargetRows {
     private readonly groups: KeyGroups,
     /** The files that may hold a key of the batch. */
     readonly files: readonly Add[],
+    /** Columns decoded at the located rows too. */
+    private readonly payload: arrow.Schema | undefined,
   ) {
     this.pump();
   }
 
   /**
-   * Starts locating the keys of `groups` (one key column) in `snapshot`;
-   * null when the key is a partition column or the target lacks it.
+   * Starts locating the keys of `groups` (one key column) in `snapshot`,
+   * decoding the target columns `payload` at the located rows in the same
+   * read; null when the key is a partition column or the target lacks it.
    */
-  static start(storage: Storage, snapshot: Snapshot, keys: readonly string[], groups: KeyGroups): TargetRows | null {
+  static start(storage: Storage, snapshot: Snapshot, keys: readonly string[], groups: KeyGroups, payload: readonly string[] = []): TargetRows | null {
     if (keys.length !== 1 || snapshot.partitionColumns.includes(keys[0])) return null;
     const key = snapshot.arrowSchema.fields.find((f) => f.name === keys[0]);
     if (!key) return null;
     const range = keyRange(keyColumnsOf(groups.rows, keys)[0]);
     const k: KeyRange | null = range && { column: key.name, ...range };
     const files = snapshot.files().filter((add) => !k || mayHoldRange(add, k));
-    return new TargetRows(storage, snapshot, key, groups, files);
+    const wanted = payload.map((c) => snapshot.arrowSchema.fields.find((f) => f.name === c));
+    // A payload column the files do not hold as data (a partition column) is read another way.
+    const decoded = wanted.length > 0 && wanted.every((f) => f && !snapshot.partitionColumns.includes(f.name)) ? new arrow.Schema(wanted as arrow.Field[]) : undefined;
+    return new TargetRows(storage, snapshot, key, groups, files, decoded);
   }
 
   /**
    * The rows of `add` whose key is one of the batch's, each with the first
-   * event row of its key (KeyedRows.first, in the batch's row numbers);
+   * event row of its key (KeyedRows.first, in the batch's row numbers) and
+   * the payload columns at those rows;
    * null when the file cannot be probed by pages (the caller then reads it
    * its own way). Files outside {@link files} hold no key of the batch.
    */
@@ -58,7 +65,7 @@ export class TargetRows {
 
   private launch(add: Add): Promise<KeyedRows | null> {
     this.running++;
-    const p = probeKeyPages(this.storage, this.snapshot, add, this.key, this.groups.index).finally(() => {
+    const p = probeKeyPages(this.storage, this.snapshot, add, this.key, this.groups.index, this.payload).finally(() => {
       this.running--;
       this.pump();
     });

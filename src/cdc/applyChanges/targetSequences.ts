@@ -80,6 +80,7 @@ export async function targetGroupSequences(
   };
   const fromLocated = async (add: Add, found: KeyedRows): Promise<boolean> => {
     // Live rows only (the deletion vector applied), each with its key's group.
+    const at: number[] = [];
     const rows: number[] = [];
     const leaders: number[] = [];
     for (let i = 0, d = 0; i < found.rows.length; i++) {
@@ -88,18 +89,24 @@ export async function targetGroupSequences(
       if (d < found.deleted.length && found.deleted[d] === physical) continue;
       const l = groups.leaderOf(found.first[i]);
       if (l < 0) continue;
+      at.push(i);
       rows.push(physical);
       leaders.push(l);
     }
     if (rows.length === 0) return true;
-    const where = `Data file ${add.path} of Delta table ${storage.root}`;
-    const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, seqSchema);
-    if (!plan) return false;
     let picked: arrow.RecordBatch;
-    try {
-      picked = await withSource(storage, add, undefined, (file) => decodeRows(file, seqSchema, plan, Int32Array.from(rows)));
-    } catch {
-      return false; // an encoding the native decoder lacks
+    if (found.payload) {
+      // Decoded with the located rows: the ones kept here.
+      picked = new arrow.RecordBatch(found.payload.schema, gatherData(contiguous(found.payload.data), Int32Array.from(at)) as arrow.Data<arrow.Struct>);
+    } else {
+      const where = `Data file ${add.path} of Delta table ${storage.root}`;
+      const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, seqSchema);
+      if (!plan) return false;
+      try {
+        picked = await withSource(storage, add, undefined, (file) => decodeRows(file, seqSchema, plan, Int32Array.from(rows)));
+      } catch {
+        return false; // an encoding the native decoder lacks
+      }
     }
     const { order } = rowSequences(picked, sequenceBy, struct);
     for (let j = 0; j < rows.length; j++) states.set(leaders[j], order[j], UPSERT, 0);

@@ -8,6 +8,7 @@
 // build's (an int32 key probing an int64 index, say).
 
 import * as arrow from 'apache-arrow';
+import type { Decoded } from '../../delta/maintenance/native-read.ts';
 import { native } from '../../native/addon.ts';
 import { compositeReader, contiguous, keyReader, type KeyValue } from './keys.ts';
 
@@ -21,7 +22,7 @@ interface NativeColumn {
 }
 
 const core = native as unknown as {
-  keyTableProbePages(build: NativeColumn[], buildRows: number, slots: Int32Array, filter: BigUint64Array, nullSafe: boolean, file: Uint8Array | number, columns: PageColumn[]): Promise<{ rows: Int32Array; first: Int32Array }>;
+  keyTableProbePages(build: NativeColumn[], buildRows: number, slots: Int32Array, filter: BigUint64Array, nullSafe: boolean, file: Uint8Array | number, columns: PageColumn[]): Promise<{ rows: Int32Array; first: Int32Array; payload: Decoded[] }>;
   keyTableBuild(columns: NativeColumn[], rows: number, nullSafe: boolean, slots: Int32Array, filter: BigUint64Array, first: Int32Array, next: Int32Array): number;
   keyTableProbe(build: NativeColumn[], buildRows: number, slots: Int32Array, filter: BigUint64Array, probe: NativeColumn[], probeRows: number, nullSafe: boolean, out: Int32Array): void;
 };
@@ -130,15 +131,17 @@ export class KeyIndex {
    * Arrow type in the table) page by page off the JS thread, without
    * materialising it: the
    * column rows whose key is indexed and the first build row of each, rows
-   * ascending. Null when this index cannot (several key columns, a type
-   * without a native layout, or pages of another layout than the index's).
+   * ascending — and the `payload` columns' values at those rows, decoded in
+   * the same pass over the file. Null when this index cannot (several key
+   * columns, a type without a native layout, or pages of another layout
+   * than the index's).
    */
-  async probePages(file: Uint8Array | number, column: PageColumn, type: arrow.DataType): Promise<{ rows: Int32Array; first: Int32Array } | null> {
+  async probePages(file: Uint8Array | number, column: PageColumn, type: arrow.DataType, payload: PageColumn[] = []): Promise<{ rows: Int32Array; first: Int32Array; payload: Decoded[] } | null> {
     if (!this.table || this.columns.length !== 1 || !sameKeyType(type, this.columns[0].type)) return null;
     const page = PAGE_LAYOUT[column.type];
     const own = this.table.layout[0];
     if (!page || page.kind !== own.kind || page.width !== own.width) return null;
-    return core.keyTableProbePages(this.table.layout, this.rows, this.table.slots, this.table.filter, this.nullSafe, file, [column]);
+    return core.keyTableProbePages(this.table.layout, this.rows, this.table.slots, this.table.filter, this.nullSafe, file, [column, ...payload]);
   }
 
   /** The JavaScript index (first row per key), made on first use when the native one cannot serve a probe. */

@@ -10,7 +10,7 @@ import type { Add } from '../../delta/actions.ts';
 import { takeRows } from '../../delta/operations/take.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { readDeletionVector } from '../../delta/deletion-vector.ts';
-import { planNativeRead, withSource } from '../../delta/maintenance/native-read.ts';
+import { decodedBatch, planNativeRead, subPlan, withSource, type Decoded } from '../../delta/maintenance/native-read.ts';
 import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
 import { fromAddPath } from '../../delta/partition-values.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
@@ -232,27 +232,32 @@ export interface KeyedRows {
   deleted: Uint32Array;
   /** Live rows of the file. */
   live: number;
+  /** The payload columns asked for, at `rows` (see {@link probeKeyPages}). */
+  payload?: arrow.RecordBatch;
 }
 
 /**
  * The rows of `add` whose key (column `key`) is in `index`, probed page by
- * page off the JS thread; null when the file cannot be probed so (then the
- * general path decodes it).
+ * page off the JS thread — with the columns of `payload` at those rows,
+ * decoded in the same read; null when the file cannot be probed so (then
+ * the general path decodes it).
  */
-export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: Add, key: arrow.Field, index: KeyIndex): Promise<KeyedRows | null> {
+export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: Add, key: arrow.Field, index: KeyIndex, payload?: arrow.Schema): Promise<KeyedRows | null> {
   const where = `Data file ${add.path} of Delta table ${storage.root}`;
-  const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, new arrow.Schema([key]));
+  const wanted = new arrow.Schema([key, ...(payload?.fields ?? [])]);
+  const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, wanted);
   if (!plan) return null;
-  let hits: { rows: Int32Array; first: Int32Array } | null;
+  let hits: { rows: Int32Array; first: Int32Array; payload: Decoded[] } | null;
   try {
-    hits = await withSource(storage, add, undefined, (file) => index.probePages(file, plan.columns[0], key.type));
+    hits = await withSource(storage, add, undefined, (file) => index.probePages(file, plan.columns[0], key.type, plan.columns.slice(1)));
   } catch {
     // An encoding the native decoder lacks: the general path decides.
     return null;
   }
   if (!hits) return null;
   const deleted = add.deletionVector ? await readDeletionVector(storage, add.deletionVector) : new Uint32Array(0);
-  return { ...hits, deleted, live: plan.numRows - deleted.length };
+  const values = payload && decodedBatch(payload, subPlan(plan, payload.fields.map((_, i) => i + 1)), hits.payload, hits.rows.length);
+  return { rows: hits.rows, first: hits.first, deleted, live: plan.numRows - deleted.length, ...(values ? { payload: values } : {}) };
 }
 
 /** The (live position, source row) pairs of a file's keyed rows, deletion vector applied. */
