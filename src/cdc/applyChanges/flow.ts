@@ -5,6 +5,7 @@
 // history — each as one commit that carries the new rows, the state record
 // and the flow's txn, so data and state never diverge.
 import * as arrow from 'apache-arrow';
+import { projectBatch } from '../../reactive/batch/projectBatch.ts';
 import type { Add } from '../../delta/actions.ts';
 import { TableNotFoundError } from '../../delta/errors.ts';
 import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
@@ -549,13 +550,6 @@ async function keyRowsOf(storage: Storage, snapshot: Snapshot, keys: readonly st
     }
   }
   return concatAs(schema, out.map((b) => new arrow.RecordBatch(schema, b.data)));
-}
-
-/** The columns `names` of `batch`, in that order. */
-function projectBatch(batch: arrow.RecordBatch, names: readonly string[]): arrow.RecordBatch {
-  const idx = names.map((n) => batch.schema.fields.findIndex((f) => f.name === n));
-  const schema = new arrow.Schema(idx.map((i) => batch.schema.fields[i]));
-  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: batch.numRows, nullCount: 0, children: idx.map((i) => batch.data.children[i]) }));
 }
 
 /**

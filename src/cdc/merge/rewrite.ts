@@ -5,6 +5,7 @@
 // nested types) pass through exactly.
 
 import * as arrow from 'apache-arrow';
+import { projectBatch } from '../../reactive/batch/projectBatch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
 import { takeRows } from '../../delta/operations/take.ts';
 import { filterBatch } from '../../reactive/expression/filter-batch.ts';
@@ -222,8 +223,12 @@ export function sourceRows(plan: MergePlan, source: SourceSide, selections: read
   }
   return [...groups.values()].map((group) => {
     const rows = group.length === 1 ? group[0].rows : concatRows(group.map((g) => g.rows)).sort();
-    const taken = takeRows(source.batch, rows).data;
-    return assign(group[0].assignments, rows.length, () => aliasedBatch(plan.schemas.source, [taken]), { source: taken }, targetSchema, table, now);
+    const assignments = group[0].assignments;
+    // Copies only (UPDATE SET *, INSERT *): just the copied columns are gathered, not every source column.
+    const copied = assignments.every((a) => a.expr === null) ? [...new Set(assignments.flatMap((a) => (a.copy ? [a.copy.column] : [])))] : null;
+    const from = copied ? projectBatch(source.batch, copied) : source.batch;
+    const taken = takeRows(from, rows).data;
+    return assign(assignments, rows.length, () => aliasedBatch(plan.schemas.source, [taken]), { source: taken }, targetSchema, table, now);
   });
 }
 

@@ -3,6 +3,10 @@
 // run of equal partition values, which makes encoding crawl.
 
 import * as arrow from 'apache-arrow';
+import { canGather, gatherRows, locateRows } from '../maintenance/gather.ts';
+
+/** From this many rows on, flat columns are gathered by the native core. */
+const NATIVE_TAKE_ROWS = 4096;
 
 /**
  * Whether {@link takeRows} handles every column of `batch`: primitive,
@@ -39,6 +43,10 @@ export function canTake(batch: arrow.RecordBatch): boolean {
  * Precondition: {@link canTake}(batch).
  */
 export function takeRows(batch: arrow.RecordBatch, indices: Int32Array): arrow.RecordBatch {
+  // Many rows of flat columns: gathered natively (JS loops over typed arrays run cold in a short process).
+  if (indices.length >= NATIVE_TAKE_ROWS && canGather([batch])) {
+    return gatherRows([batch], locateRows([batch]), new Uint32Array(indices.buffer, indices.byteOffset, indices.length));
+  }
   const children = batch.data.children.map((d) => takeData(d, indices));
   const struct = arrow.makeData({ type: batch.data.type, length: indices.length, nullCount: 0, children });
   return new arrow.RecordBatch(batch.schema, struct);
