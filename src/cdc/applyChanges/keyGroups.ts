@@ -29,10 +29,12 @@ export function keyColumnsOf(batch: arrow.RecordBatch, keys: readonly string[]):
 export class KeyGroups {
   /** Leaders in row order. */
   readonly leaders: Int32Array;
-  /** Per row: its group's leader (-1 for truncates). */
-  readonly leader: Int32Array;
-  /** Per index representative row: the leader of its key's group (-1 when the key has only truncates). */
-  private readonly leaderOfFirst: Int32Array;
+  /**
+   * Per index representative row: the leader of its key's group (-1 when the
+   * key has only truncates); null when the batch has no truncate, so every
+   * representative is its group's leader.
+   */
+  private readonly leaderOfFirst: Int32Array | null;
 
   /** The index over every event's key (truncates included): `first` of a key is its first event row. */
   readonly index: KeyIndex;
@@ -40,20 +42,28 @@ export class KeyGroups {
   private constructor(index: KeyIndex, private readonly kind: Uint8Array, readonly rows: arrow.RecordBatch) {
     this.index = index;
     const n = kind.length;
-    this.leader = new Int32Array(n).fill(-1);
-    this.leaderOfFirst = new Int32Array(n).fill(-1);
+    const first = index.first;
+    if (!kind.includes(TRUNCATE)) {
+      this.leaderOfFirst = null;
+      this.leaders = new Int32Array(index.distinct);
+      for (let i = 0, k = 0; i < n; i++) if (first[i] === i) this.leaders[k++] = i;
+      return;
+    }
+    const leaderOfFirst = new Int32Array(n).fill(-1);
     let count = 0;
     for (let i = 0; i < n; i++) {
-      if (kind[i] === TRUNCATE) continue;
-      const f = index.first[i];
-      if (this.leaderOfFirst[f] < 0) {
-        this.leaderOfFirst[f] = i;
-        count++;
-      }
-      this.leader[i] = this.leaderOfFirst[f];
+      if (kind[i] === TRUNCATE || leaderOfFirst[first[i]] >= 0) continue;
+      leaderOfFirst[first[i]] = i;
+      count++;
     }
+    this.leaderOfFirst = leaderOfFirst;
     this.leaders = new Int32Array(count);
-    for (let i = 0, k = 0; i < n; i++) if (this.leader[i] === i) this.leaders[k++] = i;
+    for (let i = 0, k = 0; i < n; i++) if (kind[i] !== TRUNCATE && leaderOfFirst[first[i]] === i) this.leaders[k++] = i;
+  }
+
+  /** Rows of the batch. */
+  get size(): number {
+    return this.kind.length;
   }
 
   static of(changes: ChangeBatch, keys: readonly string[]): KeyGroups {
@@ -82,19 +92,21 @@ export class KeyGroups {
     const hits = await this.index.probePages(file, column, type, payload);
     if (!hits) return null;
     const leaders = hits.first;
-    for (let i = 0; i < leaders.length; i++) leaders[i] = this.leaderOfFirst[leaders[i]];
+    const map = this.leaderOfFirst;
+    if (map) for (let i = 0; i < leaders.length; i++) leaders[i] = map[leaders[i]];
     return { rows: hits.rows, leaders, payload: hits.payload };
   }
 
   /** The leader of the group whose key's first event row is `first` (-1 when that key has only truncates). */
   leaderOf(first: number): number {
-    return this.leaderOfFirst[first];
+    return this.leaderOfFirst ? this.leaderOfFirst[first] : first;
   }
 
   /** For each row of `columns` (another batch's key columns), the leader of the group with that key, or -1. */
   probe(columns: readonly arrow.Data[]): Int32Array {
     const hit = this.index.probe(columns);
-    for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) hit[i] = this.leaderOfFirst[hit[i]];
+    const map = this.leaderOfFirst;
+    if (map) for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) hit[i] = map[hit[i]];
     return hit;
   }
 }

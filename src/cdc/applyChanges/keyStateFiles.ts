@@ -148,7 +148,7 @@ export class KeyStateFiles {
    * truncate watermark, the key has no state.
    */
   async lookupGroups(view: StateView, groups: KeyGroups, states: GroupStates, schema: arrow.Schema): Promise<void> {
-    const seen = new Uint8Array(groups.leader.length);
+    const seen = new Uint8Array(groups.size);
     let remaining = groups.leaders.length;
     const newestFirst = [...this.files].reverse();
     // The next files are read and probed while this one's states are decoded.
