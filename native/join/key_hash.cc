@@ -5,6 +5,8 @@
 // candidate without touching the build columns (one cache line per lookup).
 #include "join/key_hash.h"
 
+#include "common/mix_hash.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -20,16 +22,6 @@ constexpr size_t kBlock = 2048;
 constexpr size_t kAhead = 16;
 
 inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-// MurmurHash3's finalizer: every input bit affects every output bit.
-inline uint64_t Fmix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
 
 inline bool IsNull(const KeyColumn& c, size_t i) { return c.valid != nullptr && ((c.valid[i >> 3] >> (i & 7)) & 1) == 0; }
 
@@ -129,7 +121,7 @@ void HashBlock(const KeyRows& rows, size_t begin, size_t end, uint64_t* out) {
         break;
     }
   }
-  for (size_t j = 0; j < n; ++j) out[j] = Fmix(out[j]);
+  for (size_t j = 0; j < n; ++j) out[j] = MixHash(out[j]);
 }
 
 bool AnyNull(const KeyRows& rows, size_t i) {

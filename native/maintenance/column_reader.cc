@@ -403,15 +403,7 @@ class ColumnDecoder {
     if (enc == 0) {
       Plain(p, end, n);
     } else if (enc == 2 || enc == 8) {
-      if (!dict_.present) Fail("dictionary-encoded page without a dictionary page");
-      if (present > 0) {
-        if (p >= end) Fail("dictionary indices missing");
-        const int bw = *p++;
-        idx_.resize(present);
-        Hybrid(p, end, bw).Decode(idx_.data(), present);
-        for (uint32_t ix : idx_)
-          if (ix >= dict_.count) Fail("dictionary index out of range");
-      }
+      DictionaryIndices(p, end, present);
       FromDictionary(n);
     } else {
       Fail("encoding " + std::to_string(enc) + " is not supported by the native reader");
@@ -428,6 +420,18 @@ class ColumnDecoder {
       out_.offsets.clear();
       if (s_.physical_type == 6) out_.offsets.push_back(0);
     }
+  }
+
+  // idx_ = the page's `present` dictionary indices (RLE/bit-packed after their bit width), checked against the dictionary.
+  void DictionaryIndices(const uint8_t* p, const uint8_t* end, size_t present) {
+    if (!dict_.present) Fail("dictionary-encoded page without a dictionary page");
+    if (present == 0) return;
+    if (p >= end) Fail("dictionary indices missing");
+    const int bw = *p++;
+    idx_.resize(present);
+    Hybrid(p, end, bw).Decode(idx_.data(), present);
+    for (uint32_t ix : idx_)
+      if (ix >= dict_.count) Fail("dictionary index out of range");
   }
 
   // With a selection: whether a data page holds no selected row (it is then
@@ -447,15 +451,7 @@ class ColumnDecoder {
     const int enc = h.encoding;
     const bool dict = enc == 2 || enc == 8;
     if (dict) {
-      if (!dict_.present) Fail("dictionary-encoded page without a dictionary page");
-      if (present > 0) {
-        if (p >= end) Fail("dictionary indices missing");
-        const int bw = *p++;
-        idx_.resize(present);
-        Hybrid(p, end, bw).Decode(idx_.data(), present);
-        for (uint32_t ix : idx_)
-          if (ix >= dict_.count) Fail("dictionary index out of range");
-      }
+      DictionaryIndices(p, end, present);
     } else if (enc != 0) {
       Fail("encoding " + std::to_string(enc) + " is not supported by the native reader");
     }

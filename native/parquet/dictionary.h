@@ -6,16 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mix_hash.h"
+
 namespace tributary::parquet {
 
-inline uint64_t MixHash(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
+using tributary::MixHash;
 
 inline uint64_t HashBytes(const uint8_t* p, size_t n) {
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0x100000001b3ULL);
