@@ -122,11 +122,11 @@ export async function targetGroupSequences(
 }
 
 /**
- * The sequence value of the target row of each key in `wanted` (all live
- * keys when omitted). Keys without a row are absent.
+ * The sequence value of every live key's target row (a TRUNCATE needs them
+ * all). Reads the key and sequence columns of every file.
  *
  * @example
- * const live = await targetSequences(storage, snapshot, ['id'], ['version'], false, new Set([1, 2]));
+ * const live = await targetSequences(storage, snapshot, ['id'], ['version'], false);
  */
 export async function targetSequences(
   storage: Storage,
@@ -134,7 +134,6 @@ export async function targetSequences(
   keys: readonly string[],
   sequenceBy: readonly string[],
   struct: boolean,
-  wanted?: ReadonlySet<RowKey>,
 ): Promise<Map<RowKey, SeqValue>> {
   const out = new Map<RowKey, SeqValue>();
   const columns = [...new Set([...keys, ...sequenceBy])];
@@ -142,13 +141,8 @@ export async function targetSequences(
     const { data } = await scanFileRows(storage, snapshot, add, columns);
     for (const b of data.batches) {
       const k = rowKeys(b, keys);
-      const rows: number[] = [];
-      for (let i = 0; i < k.length; i++) if (!wanted || wanted.has(k[i])) rows.push(i);
-      if (rows.length === 0) continue;
-      const idx = Int32Array.from(rows);
-      const picked = new arrow.RecordBatch(b.schema, gatherData(contiguous(b.data), idx) as arrow.Data<arrow.Struct>);
-      const { order } = rowSequences(picked, sequenceBy, struct);
-      rows.forEach((r, j) => out.set(k[r], order[j]));
+      const { order } = rowSequences(b, sequenceBy, struct);
+      for (let i = 0; i < k.length; i++) out.set(k[i], order[i]);
     }
   }
   return out;
