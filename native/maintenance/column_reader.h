@@ -44,9 +44,9 @@ struct DecodedColumn {
 // naming the problem on corrupt or unsupported input.
 DecodedColumn DecodeColumn(const uint8_t* file, size_t size, const ColumnSpec& spec);
 
-// Reads, from the open file `fd`, the bytes from the first to the last chunk
-// of `specs` (one pread loop), and rebases the chunks' ranges onto the
-// returned buffer — so a file is never read whole for a few of its columns.
+// Reads, from the open file `fd`, the byte ranges of the chunks of `specs`
+// (ranges less than 64 KiB apart read as one) into one buffer, and rebases the
+// chunks' ranges onto it — so a file is never read whole for a few columns.
 BigVector<uint8_t> ReadChunkSpan(int fd, std::vector<ColumnSpec>& specs);
 
 }  // namespace tributary::maintenance
