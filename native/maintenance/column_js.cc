@@ -71,8 +71,9 @@ namespace {
 // Hands a vector's storage to JS without copying.
 template <typename T>
 Napi::ArrayBuffer Adopt(Napi::Env env, BigVector<T>&& v) {
+  // An empty vector has no storage to hand over.
+  if (v.empty()) return Napi::ArrayBuffer::New(env, 0);
   auto* heap = new BigVector<T>(std::move(v));
-  if (heap->empty()) heap->reserve(1);
   return Napi::ArrayBuffer::New(env, heap->data(), heap->size() * sizeof(T), [](Napi::Env, void*, BigVector<T>* h) { delete h; }, heap);
 }
 

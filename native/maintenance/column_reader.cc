@@ -652,31 +652,54 @@ DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpe
 }
 
 BigVector<uint8_t> ReadChunkSpan(int fd, std::vector<ColumnSpec>& specs) {
-  size_t lo = SIZE_MAX, hi = 0;
+  // The chunks' byte ranges, merged where close (one read beats two short ones), read into one buffer.
+  struct Block {
+    size_t start, end, at;
+  };
+  std::vector<Block> blocks;
   for (const auto& s : specs)
     for (const auto& c : s.chunks) {
       if (c.start > c.end) Fail("column chunk byte range is inverted");
-      lo = std::min(lo, c.start);
-      hi = std::max(hi, c.end);
+      if (c.end > c.start) blocks.push_back({c.start, c.end, 0});
     }
-  if (lo >= hi) return {};
-  BigVector<uint8_t> buf(hi - lo);
+  std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) { return a.start < b.start; });
+  constexpr size_t kGap = 64 * 1024;
+  std::vector<Block> merged;
+  for (const Block& b : blocks) {
+    if (!merged.empty() && b.start <= merged.back().end + kGap) merged.back().end = std::max(merged.back().end, b.end);
+    else merged.push_back(b);
+  }
+  size_t total = 0;
+  for (Block& m : merged) {
+    m.at = total;
+    total += m.end - m.start;
+  }
+  BigVector<uint8_t> buf(total);
 #ifdef _WIN32
   (void)fd;
   Fail("reading column chunks from a descriptor is not available on Windows");
 #else
-  for (size_t done = 0; done < buf.size();) {
-    const ssize_t n = pread(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(lo + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) Fail(std::string("cannot read column chunks: ") + std::strerror(errno));
-    if (n == 0) Fail("the file ends before its column chunks do");
-    done += static_cast<size_t>(n);
+  for (const Block& m : merged) {
+    for (size_t done = 0; done < m.end - m.start;) {
+      const ssize_t n = pread(fd, buf.data() + m.at + done, m.end - m.start - done, static_cast<off_t>(m.start + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) Fail(std::string("cannot read column chunks: ") + std::strerror(errno));
+      if (n == 0) Fail("the file ends before its column chunks do");
+      done += static_cast<size_t>(n);
+    }
   }
 #endif
   for (auto& s : specs)
     for (auto& c : s.chunks) {
-      c.start -= lo;
-      c.end -= lo;
+      if (c.end == c.start) {
+        c.start = c.end = 0;
+        continue;
+      }
+      // The merged block holding the chunk: the last one starting at or before it.
+      const auto it = std::upper_bound(merged.begin(), merged.end(), c.start, [](size_t x, const Block& m) { return x < m.start; }) - 1;
+      const size_t len = c.end - c.start;
+      c.start = it->at + (c.start - it->start);
+      c.end = c.start + len;
     }
   return buf;
 }

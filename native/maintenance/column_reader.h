@@ -66,9 +66,10 @@ void DecodeColumnPages(const uint8_t* file, size_t size, const ColumnSpec& spec,
 // Decodes only the rows `rows` (ascending, within the column) of one column,
 // page by page: the result holds rows.size() rows in that order.
 DecodedColumn DecodeColumnRows(const uint8_t* file, size_t size, const ColumnSpec& spec, const int32_t* rows, size_t count);
-// Reads, from the open file `fd`, the bytes from the first to the last chunk
-// of `specs` (one pread loop), and rebases the chunks' ranges onto the
-// returned buffer — so a file is never read whole for a few of its columns.
+
+// Reads, from the open file `fd`, the byte ranges of the chunks of `specs`
+// (ranges less than 64 KiB apart read as one) into one buffer, and rebases the
+// chunks' ranges onto it — so a file is never read whole for a few columns.
 BigVector<uint8_t> ReadChunkSpan(int fd, std::vector<ColumnSpec>& specs);
 
 }  // namespace tributary::maintenance

@@ -87,6 +87,43 @@ void RadixSort(V& v, int key_bytes, ByteFn byte, int threads = 1) {
   }
 }
 
+// In-place MSD radix sort (American flag sort) of distinct words by their
+// bits below `top` (a multiple of 8): no second buffer, so the ranks of
+// several columns can be computed at once in the memory one LSD sort needs.
+void FlagSort(uint64_t* a, size_t n, int top) {
+  if (n < 48 || top <= 0) {
+    std::sort(a, a + n);
+    return;
+  }
+  const int shift = top - 8;
+  size_t count[256] = {0};
+  for (size_t i = 0; i < n; ++i) ++count[(a[i] >> shift) & 255];
+  size_t head[256], tail[256];
+  size_t at = 0;
+  for (int d = 0; d < 256; ++d) {
+    head[d] = at;
+    at += count[d];
+    tail[d] = at;
+  }
+  for (int d = 0; d < 256; ++d) {
+    while (head[d] < tail[d]) {
+      uint64_t v = a[head[d]];
+      int vd = static_cast<int>((v >> shift) & 255);
+      while (vd != d) {
+        std::swap(v, a[head[vd]++]);
+        vd = static_cast<int>((v >> shift) & 255);
+      }
+      a[head[d]++] = v;
+    }
+  }
+  if (shift == 0) return;
+  size_t start = 0;
+  for (int d = 0; d < 256; ++d) {
+    if (count[d] > 1) FlagSort(a + start, count[d], shift);
+    start += count[d];
+  }
+}
+
 // Spreads the low 32 bits of x to the even bit positions (two-dimensional Morton interleave).
 inline uint64_t Spread2(uint64_t x) {
   x &= 0xffffffffu;
@@ -171,11 +208,11 @@ BigVector<uint32_t> RangeRanks(const ZColumn& col, size_t rows, int bits, int th
   const int key_bits = BitWidth(hi - lo);
   if (col.kind != ColumnKind::kBytes && key_bits + row_bits <= 64) {
     // (value − min, row) packed into one word: sorting the words orders by value, ties by row,
-    // at 8 bytes a row (plus as much for the sort's buffer).
+    // at 8 bytes a row, sorted in place. The words are distinct, so any sort gives this order.
     BigVector<uint64_t> packed;
     packed.reserve(n);
     ForEachValid(col, [&](size_t row, const ZChunk& c, size_t i) { packed.push_back(((OrderedKey(col.kind, c, i) - lo) << row_bits) | row); });
-    RadixSort(packed, (key_bits + row_bits + 7) / 8, [](uint64_t x, int b) { return static_cast<uint8_t>(x >> (8 * b)); }, threads);
+    FlagSort(packed.data(), packed.size(), (key_bits + row_bits + 7) / 8 * 8);
     const uint64_t row_mask = row_bits == 0 ? 0 : (~uint64_t{0} >> (64 - row_bits));
     size_t group_start = 0;
     for (size_t p = 0; p < n; ++p) {
@@ -279,11 +316,28 @@ ClusterResult ClusterOrderGrid(const std::vector<ZColumn>& cols, size_t rows, Cu
     if (total_cells > 0xffffffffu) throw std::runtime_error("too many grid cells");
   }
   const int bits = static_cast<int>(std::min<size_t>(32, 64 / dims));
-  // One column at a time: only one column's sort buffers exist at once.
+  // Columns are ranked on up to `threads` threads at once (their sorts need no second buffer).
   std::vector<BigVector<uint32_t>> ranks(dims);
-  for (size_t d = 0; d < dims; ++d) {
-    ranks[d] = RangeRanks(cols[d], rows, bits, threads);
-    if (ranked) ranked(d);
+  {
+    std::atomic<size_t> next{0};
+    std::vector<std::string> errors(static_cast<size_t>(std::max(1, threads)));
+    auto rank_columns = [&](size_t w) {
+      try {
+        for (size_t d = next++; d < dims; d = next++) {
+          ranks[d] = RangeRanks(cols[d], rows, bits, 1);
+          if (ranked) ranked(d);
+        }
+      } catch (const std::exception& e) {
+        errors[w] = e.what();
+      }
+    };
+    const size_t workers = std::max<size_t>(1, std::min<size_t>(dims, static_cast<size_t>(std::max(1, threads))));
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back(rank_columns, w);
+    rank_columns(0);
+    for (auto& t : pool) t.join();
+    for (const auto& e : errors)
+      if (!e.empty()) throw std::runtime_error(e);
   }
 
   // The cell of a row is a sum of one term per dimension: with slot = the row's

@@ -7,9 +7,17 @@
 // can stream the row groups from file to file (copy-bin.ts).
 
 import type { Storage } from '../storage/storage.ts';
-import { TType, dropFields, field, numberField, readStruct, setI64, writeStruct, type TList, type TStruct } from './thrift-compact.ts';
+import { TType, dropFields, field, numberField, readStruct, setI64, writeStruct, type TList, type TShape, type TStruct } from './thrift-compact.ts';
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
+
+/**
+ * What of a footer is decoded: the schema (for readers and schema equality),
+ * and of every row group its column chunks' metadata scalars (offsets, sizes,
+ * codecs, counts). Statistics, encodings, paths and key/value metadata stay
+ * raw bytes, copied as they are.
+ */
+const FOOTER_SHAPE: TShape = { 2: true, 4: { 1: { 3: {} } } };
 
 /** A parsed Parquet footer, with the file's bytes when the whole file was read. */
 export interface ParquetFooter {
@@ -57,7 +65,7 @@ function parseFooterTail(tail: Uint8Array, size: number, where: string): Parquet
   const len = footerLength(tail, size, where);
   let meta: TStruct;
   try {
-    meta = readStruct(tail, tail.length - 8 - len).value;
+    meta = readStruct(tail, tail.length - 8 - len, FOOTER_SHAPE).value;
   } catch (err) {
     throw new Error(`${where}: corrupt Parquet footer: ${(err as Error).message}`);
   }

@@ -2,7 +2,9 @@
 // field with its id and wire type. Row-group copying edits a few offsets in a
 // Parquet footer and must write everything else back exactly — including
 // fields this code does not know — so it works on this lossless tree rather
-// than on typed structs.
+// than on typed structs. A shape names the fields to decode; the others are
+// kept as their raw bytes and written back as read, so a footer costs a
+// handful of objects per column chunk instead of one per value.
 
 /** Compact-protocol wire types. */
 export const enum TType {
@@ -21,7 +23,18 @@ export const enum TType {
 }
 
 /** A decoded value; i64 stays a number while it is a safe integer. */
-export type TValue = boolean | number | bigint | Uint8Array | TList | TMap | TStruct;
+export type TValue = boolean | number | bigint | Uint8Array | TList | TMap | TStruct | TRaw;
+/** A field value left encoded (see {@link TShape}): its bytes as they were read. */
+export interface TRaw {
+  kind: 'raw';
+  bytes: Uint8Array;
+}
+/**
+ * The fields of a struct to decode, by id: `true` decodes the field entirely,
+ * a nested shape applies to a struct field or to the structs of a list field.
+ * Strings, lists, maps and structs not named are kept raw.
+ */
+export type TShape = { readonly [id: number]: TShape | true };
 export interface TList {
   kind: 'list';
   elemType: TType;
@@ -72,11 +85,15 @@ export function dropFields(s: TStruct, ids: readonly number[]): void {
   s.fields = s.fields.filter((f) => !ids.includes(f.id));
 }
 
-/** Reads one struct from `bytes` at `offset`; returns it and the offset after it. */
-export function readStruct(bytes: Uint8Array, offset = 0): { value: TStruct; end: number } {
+/** Reads one struct from `bytes` at `offset` (all of it, or what `shape` names); returns it and the offset after it. */
+export function readStruct(bytes: Uint8Array, offset = 0, shape?: TShape): { value: TStruct; end: number } {
   const r = new Reader(bytes, offset);
-  const value = r.struct();
+  const value = r.struct(shape);
   return { value, end: r.pos };
+}
+
+function isRaw(v: TValue): v is TRaw {
+  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && v.kind === 'raw';
 }
 
 /** Serializes a struct. */
@@ -128,7 +145,7 @@ class Reader {
     return r >= BigInt(Number.MIN_SAFE_INTEGER) && r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : r;
   }
 
-  value(type: TType): TValue {
+  value(type: TType, shape?: TShape): TValue {
     switch (type) {
       case TType.True:
         return true;
@@ -163,7 +180,7 @@ class Reader {
         if (n === 15) n = Number(this.varint());
         const items: TValue[] = new Array(n);
         // Booleans inside lists are one byte each (1 true, 2 false).
-        for (let i = 0; i < n; i++) items[i] = elemType === TType.True || elemType === TType.False ? this.byte() === 1 : this.value(elemType);
+        for (let i = 0; i < n; i++) items[i] = elemType === TType.True || elemType === TType.False ? this.byte() === 1 : this.value(elemType, shape);
         return { kind: 'list', elemType, items };
       }
       case TType.Map: {
@@ -177,13 +194,13 @@ class Reader {
         return { kind: 'map', keyType, valueType, entries };
       }
       case TType.Struct:
-        return this.struct();
+        return this.struct(shape);
       default:
         throw new Error(`Thrift: unknown compact type ${type as number}`);
     }
   }
 
-  struct(): TStruct {
+  struct(shape?: TShape): TStruct {
     const fields: TField[] = [];
     let last = 0;
     for (;;) {
@@ -193,7 +210,73 @@ class Reader {
       const delta = h >> 4;
       const id = delta === 0 ? (this.zigzag() as number) : last + delta;
       last = id;
-      fields.push({ id, type, value: this.value(type) });
+      const sub = shape?.[id];
+      if (shape && sub === undefined && type >= TType.Binary) {
+        const start = this.pos;
+        this.skip(type);
+        fields.push({ id, type, value: { kind: 'raw', bytes: this.b.subarray(start, this.pos) } });
+      } else {
+        fields.push({ id, type, value: this.value(type, sub === true ? undefined : sub) });
+      }
+    }
+  }
+
+  /** Moves past one value without decoding it. */
+  private skip(type: TType): void {
+    switch (type) {
+      case TType.True:
+      case TType.False:
+        return;
+      case TType.Byte:
+        this.byte();
+        return;
+      case TType.I16:
+      case TType.I32:
+      case TType.I64:
+        this.varint();
+        return;
+      case TType.Double:
+        this.pos += 8;
+        if (this.pos > this.b.length) throw new Error('Thrift: unexpected end of data');
+        return;
+      case TType.Binary: {
+        // The length first: `pos += varint()` would add it to the position from before the varint.
+        const n = Number(this.varint());
+        this.pos += n;
+        if (this.pos > this.b.length) throw new Error('Thrift: binary runs past the end of data');
+        return;
+      }
+      case TType.List:
+      case TType.Set: {
+        const h = this.byte();
+        let n = h >> 4;
+        const elemType = (h & 0x0f) as TType;
+        if (n === 15) n = Number(this.varint());
+        for (let i = 0; i < n; i++) {
+          if (elemType === TType.True || elemType === TType.False) this.byte();
+          else this.skip(elemType);
+        }
+        return;
+      }
+      case TType.Map: {
+        const n = Number(this.varint());
+        if (n === 0) return;
+        const kv = this.byte();
+        for (let i = 0; i < n; i++) {
+          this.skip((kv >> 4) as TType);
+          this.skip((kv & 0x0f) as TType);
+        }
+        return;
+      }
+      case TType.Struct:
+        for (;;) {
+          const h = this.byte();
+          if (h === 0) return;
+          if ((h >> 4) === 0) this.zigzag(); // a field id written in full
+          this.skip((h & 0x0f) as TType);
+        }
+      default:
+        throw new Error(`Thrift: unknown compact type ${type as number}`);
     }
   }
 }
@@ -242,6 +325,12 @@ class Writer {
   }
 
   value(type: TType, v: TValue): void {
+    if (isRaw(v)) {
+      this.ensure(v.bytes.length);
+      this.buf.set(v.bytes, this.len);
+      this.len += v.bytes.length;
+      return;
+    }
     switch (type) {
       case TType.True:
       case TType.False:

@@ -12,8 +12,8 @@
 // JS memory before it is in its final order. Otherwise a window of files is
 // decoded in JS at a time and spilled as Arrow IPC.
 // Memory holds the Z-order columns and a few bytes per row in pass 1, then
-// one input file (or window), then about three output files' rows — never the
-// partition. The rows and their order in every file are those of clustering
+// one input file (or window) per reader, then two output files' rows (their
+// buffers refilled from file to file) — never the partition. The rows and their order in every file are those of clustering
 // the whole partition in memory.
 
 import { availableParallelism } from 'node:os';

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { readStruct, writeStruct } from '../../../src/delta/maintenance/thrift-compact.ts';
+import { field, numberField, readStruct, writeStruct, type TList, type TStruct } from '../../../src/delta/maintenance/thrift-compact.ts';
 import { concatRowGroups, readFooter, schemaKey } from '../../../src/delta/maintenance/rowgroup-copy.ts';
 import { duckRows, tempTableDir } from './helpers.ts';
 import { mkdirSync } from 'node:fs';
@@ -32,6 +32,26 @@ test('footer round trip is byte-identical', async () => {
   const { value, end } = readStruct(footer);
   assert.is(end, footer.length);
   assert.equal(writeStruct(value), footer);
+});
+
+test('with a shape, the fields it leaves out are kept raw and written back byte for byte', async () => {
+  const path = await duckFile('shape.parquet', 0, 3000, 'snappy');
+  const bytes = new Uint8Array(readFileSync(path));
+  const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
+  const footer = bytes.subarray(bytes.length - 8 - len, bytes.length - 8);
+  const { value, end } = readStruct(footer, 0, { 4: { 1: { 3: {} } } });
+  assert.is(end, footer.length);
+  assert.equal(writeStruct(value), footer);
+  // The schema (field 2) was left raw; the column chunks' offsets were decoded.
+  assert.is((field(value, 2)!.value as { kind: string }).kind, 'raw');
+  const rg = (field(value, 4)!.value as TList).items[0] as TStruct;
+  const md = field((field(rg, 1)!.value as TList).items[0] as TStruct, 3)!.value as TStruct;
+  assert.ok(numberField(md, 9)! > 0, 'data page offset decoded');
+  assert.is((field(md, 12)?.value as { kind: string } | undefined)?.kind ?? 'raw', 'raw');
+  // readFooter (which shapes the footer) keeps what compaction and readers need.
+  const f = readFooter(bytes, 'shape');
+  assert.is(f.numRows, 3000);
+  assert.is(((field(f.meta, 2)!.value as TList).items.length), 4);
 });
 
 test('DuckDB files with several row groups and different codecs concatenate into a readable file', async () => {

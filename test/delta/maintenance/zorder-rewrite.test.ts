@@ -196,6 +196,20 @@ test('OPTIMIZE ZORDER BY on a local table leaves no scratch files and keeps ever
   assert.ok(readdirSync(dir).every((n) => !n.startsWith('.tributary-')), 'no temporary data files left');
 });
 
+test('a partitioned table is Z-ordered partition by partition, concurrently, each with its own scratch area', async () => {
+  const dir = tempTableDir('zbounded-parts');
+  const { rows } = await buildTable(dir, 6, 800, { partitionBy: ['country'], countries: ['US', 'FR', 'DE'] });
+  const storage = new LocalStorage(dir);
+  const before = await loadSnapshot(storage);
+  const total = before.files().reduce((s, f) => s + f.size, 0);
+  const r = await optimize(dir, { zOrder: COLUMNS, targetFileSize: Math.ceil(total / 9), maxConcurrentTasks: 3 });
+  assert.is(r.metrics.partitionsOptimized, 3);
+  const after = await loadSnapshot(storage);
+  assert.ok(after.files().every((f) => ['US', 'FR', 'DE'].includes(f.partitionValues.country!)));
+  assert.equal(await duckTableRows(dir, after.files()), expectedKeys(rows));
+  noSpillLeft(dir);
+});
+
 test('destinations and windows: arrival indexes follow input order within each output file', () => {
   // Rows 0..5; clustered order [4, 0, 5, 2, 1, 3] cut into files [0, 3) and [3, 6).
   const order = Uint32Array.of(4, 0, 5, 2, 1, 3);
