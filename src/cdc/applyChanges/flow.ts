@@ -235,11 +235,12 @@ export class CdcFlow {
     const groups = KeyGroups.of(changes, plan.keys);
     // The batch's keys are located in the target while the state is read; the merge joins with these rows.
     // With the sequence in the target, live keys' sequences are decoded at the located rows in the same read.
-    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups, keep && inTarget ? plan.sequenceBy : []);
+    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups, keep && inTarget && !this.allNewer(changes, snapshot) ? plan.sequenceBy : []);
     const states = new GroupStates(changes.kind.length);
     const fileSchema = stateSchema(plan.keys.map((k) => changes.rows.schema.fields.find((f) => f.name === k)!), changes.seq.type);
-    // Snapshot flows never see out-of-order events, so they keep no key state.
-    if (keep) {
+    // Snapshot flows never see out-of-order events, so they keep no key state; nor need it
+    // the batches whose every event is newer than any state the flow has written (see CdcPointer.newest).
+    if (keep && !this.allNewer(changes, snapshot)) {
       await store.lookupGroups(view, groups, states, fileSchema);
       if (inTarget) await targetGroupSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, groups, states, located);
     }
@@ -276,10 +277,12 @@ export class CdcFlow {
       ? await store.stage(this.settings.appId, batchId, entries, { ...view, watermark }, T !== undefined)
       : null;
     const files = staged ? staged.staged.map((f) => f.path) : keep ? store.paths : [];
+    const newest = keep ? this.newestAfter(changes, reduced, snapshot) : undefined;
     const pointer: CdcPointer = {
       appId: this.settings.appId, batchId, scdType: 1, keys: plan.keys, sequenceBy: plan.sequenceBy, files,
       ...(keep ? { sequenceIn: inTarget ? 'target' as const : 'state' as const } : {}),
-      ...(watermark !== undefined ? { watermark: encodeSeq(watermark) } : {}), ...extra,
+      ...(watermark !== undefined ? { watermark: encodeSeq(watermark) } : {}),
+      ...(newest !== undefined ? { newest: encodeSeq(newest) } : {}), ...extra,
     };
     const stateFiles = staged ? [staged.written] : [];
     // The state file is written while the merge works; the commit waits for it.
@@ -336,6 +339,41 @@ export class CdcFlow {
     }
     const numDeleted = result.metrics.numTargetRowsDeleted;
     return { version: result.version, skipped: false, numUpsertedRows: upserts, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents, addedFiles: result.metrics.numTargetFilesAdded };
+  }
+
+  /**
+   * The newest sequence any key's state holds before this batch: null when
+   * the flow has written nothing yet and the target is empty (nothing can be
+   * newer), undefined when unknown (a flow adopted over existing rows, or an
+   * older state record).
+   */
+  private newestBefore(snapshot: Snapshot): SeqValue | null | undefined {
+    const p = this.pointer;
+    if (p) return p.newest === undefined ? undefined : decodeSeq(p.newest);
+    return snapshot.files().length === 0 ? null : undefined;
+  }
+
+  /** Whether every event of the batch (truncates aside) is newer than any key's state: then no state needs reading. */
+  private allNewer(changes: ChangeBatch, snapshot: Snapshot): boolean {
+    const newest = this.newestBefore(snapshot);
+    if (newest === undefined) return false;
+    if (newest === null) return true;
+    for (let i = 0; i < changes.kind.length; i++) {
+      if (changes.kind[i] !== TRUNCATE && compareSeq(changes.order[i], newest) <= 0) return false;
+    }
+    return true;
+  }
+
+  /** The newest sequence of any key's state once the batch is applied (null: none yet; undefined: unknown). */
+  private newestAfter(changes: ChangeBatch, reduced: Scd1Plan, snapshot: Snapshot): SeqValue | null | undefined {
+    const before = this.newestBefore(snapshot);
+    if (before === undefined) return undefined;
+    let newest = before;
+    for (let k = 0; k < reduced.count; k++) {
+      const seq = changes.order[reduced.seqRow[k]];
+      if (newest === null || compareSeq(seq, newest) > 0) newest = seq;
+    }
+    return newest;
   }
 
   /**

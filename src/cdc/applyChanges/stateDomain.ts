@@ -26,6 +26,14 @@ export interface CdcPointer {
   sequenceIn?: 'target' | 'state';
   /** The greatest TRUNCATE sequence value applied (encoded), if any. */
   watermark?: unknown;
+  /**
+   * SCD1: no key's state — a state entry, or a target row's sequence — is
+   * newer than this sequence value (encoded). Known only for flows that have
+   * written every row of their target (absent for a flow adopted over
+   * existing rows; null while the flow has written nothing); a batch whose
+   * events are all newer needs no key state.
+   */
+  newest?: unknown;
   /** Snapshot flows: the last processed snapshot version (encoded). */
   snapshotVersion?: unknown;
 }

@@ -112,11 +112,16 @@ export function keyRange(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'c
     const halves = new Int32Array(v.buffer, v.byteOffset, 2 * data.length);
     let lo = -1;
     let hi = -1;
-    const below = (a: number, b: number) => halves[2 * a + 1] < halves[2 * b + 1] || (halves[2 * a + 1] === halves[2 * b + 1] && halves[2 * a] >>> 0 < halves[2 * b] >>> 0);
+    let loHi = 0;
+    let loLo = 0;
+    let hiHi = 0;
+    let hiLo = 0;
     for (let r = 0; r < data.length; r++) {
       if (rows && !rows[r]) continue;
-      if (lo < 0 || below(r, lo)) lo = r;
-      if (hi < 0 || below(hi, r)) hi = r;
+      const h = halves[2 * r + 1];
+      const l = halves[2 * r] >>> 0;
+      if (lo < 0 || h < loHi || (h === loHi && l < loLo)) [lo, loHi, loLo] = [r, h, l];
+      if (hi < 0 || h > hiHi || (h === hiHi && l > hiLo)) [hi, hiHi, hiLo] = [r, h, l];
     }
     return lo < 0 ? null : { type, min: read(lo)!, max: read(hi)! };
   }

@@ -10,6 +10,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeltaTable } from '../../../src/delta/table.ts';
 import { lastCommittedOffset } from '../../../src/reactive/sinks/lastCommittedOffset.ts';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
+import { applyChanges } from '../../../src/cdc/applyChanges/applyChanges.ts';
 import { batchOf, run, targetRows, tempTableDir, usersBatch, usersOptions } from './helpers.ts';
 
 const sdp = new arrow.Schema([
@@ -180,6 +183,55 @@ test('state files are Parquet when every column decodes natively, Arrow IPC othe
     assert.is(r.numIgnoredEvents, 1, `${kind}: ignored`);
     assert.equal(await targetRows(dir, ['id', 'v']), [[1, 'a'], [2, 'new']]);
   }
+});
+
+
+/** A local storage that records which state files are read. */
+class StateReads extends LocalStorage {
+  reads: string[] = [];
+  private note(path: string) {
+    if (path.startsWith('_tributary/')) this.reads.push(path);
+  }
+  override read(path: string) {
+    this.note(path);
+    return super.read(path);
+  }
+  override readRange(path: string, start: number, end: number) {
+    this.note(path);
+    return super.readRange(path, start, end);
+  }
+  override readFile<T>(path: string, consume: (fd: number) => Promise<T>) {
+    this.note(path);
+    return super.readFile(path, consume);
+  }
+}
+
+test('a batch newer than every state the flow wrote reads no state; an older event makes it read and be ignored', async () => {
+  const dir = tempTableDir('newest');
+  const storage = new StateReads(dir);
+  const runOn = (batches: arrow.RecordBatch[]) => lastValueFrom(from(batches).pipe(applyChanges(storage, usersOptions()), toArray()));
+  await runOn([usersBatch([[1, 'A', 'X', 'INSERT', 1], [2, 'B', 'Y', 'INSERT', 2]])]);
+  // A new run (nothing in memory) whose batch is newer than all the state: nothing read.
+  await runOn([usersBatch([[2, null, null, 'DELETE', 3], [3, 'C', 'Z', 'INSERT', 4]])]);
+  assert.equal(storage.reads, [], 'in-order batches read no state');
+  // Key 2's tombstone (3) is newer than this late update (2): the state is read and the event ignored.
+  const [late] = await runOn([usersBatch([[2, 'B', 'late', 'UPDATE', 2], [1, 'A', 'W', 'UPDATE', 5]])]);
+  assert.ok(storage.reads.length > 0, 'a late event reads the state');
+  assert.is(late.numIgnoredEvents, 1);
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[1, 'W'], [3, 'Z']]);
+});
+
+test('a flow over rows it did not write always reads its state', async () => {
+  const dir = tempTableDir('adopted');
+  const storage = new StateReads(dir);
+  // The target has rows before the flow's first batch (written by an earlier flow with another appId).
+  await run(dir, [usersBatch([[9, 'I', 'Q', 'INSERT', 50]])], usersOptions({ appId: 'other' }));
+  const runOn = (batches: arrow.RecordBatch[]) => lastValueFrom(from(batches).pipe(applyChanges(storage, usersOptions()), toArray()));
+  await runOn([usersBatch([[1, 'A', 'X', 'INSERT', 1]])]);
+  // A new run (nothing in memory): though newer than all its state, the batch reads it.
+  await runOn([usersBatch([[1, 'A', 'Y', 'UPDATE', 2]])]);
+  assert.ok(storage.reads.length > 0, 'the second run reads the state of the first');
+  assert.equal(await targetRows(dir, ['userId', 'city']), [[1, 'Y'], [9, 'Q']]);
 });
 
 test.run();
