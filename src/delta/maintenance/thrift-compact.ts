@@ -109,6 +109,13 @@ class Reader {
     public pos: number,
   ) {}
 
+  /** A list or set header: its element count and element type. */
+  private listHeader(): { n: number; elemType: TType } {
+    const h = this.byte();
+    const n = h >> 4;
+    return { n: n === 15 ? Number(this.varint()) : n, elemType: (h & 0x0f) as TType };
+  }
+
   private byte(): number {
     if (this.pos >= this.b.length) throw new Error('Thrift: unexpected end of data');
     return this.b[this.pos++];
@@ -174,10 +181,7 @@ class Reader {
       }
       case TType.List:
       case TType.Set: {
-        const h = this.byte();
-        let n = h >> 4;
-        const elemType = (h & 0x0f) as TType;
-        if (n === 15) n = Number(this.varint());
+        const { n, elemType } = this.listHeader();
         const items: TValue[] = new Array(n);
         // Booleans inside lists are one byte each (1 true, 2 false).
         for (let i = 0; i < n; i++) items[i] = elemType === TType.True || elemType === TType.False ? this.byte() === 1 : this.value(elemType, shape);
@@ -248,10 +252,7 @@ class Reader {
       }
       case TType.List:
       case TType.Set: {
-        const h = this.byte();
-        let n = h >> 4;
-        const elemType = (h & 0x0f) as TType;
-        if (n === 15) n = Number(this.varint());
+        const { n, elemType } = this.listHeader();
         for (let i = 0; i < n; i++) {
           if (elemType === TType.True || elemType === TType.False) this.byte();
           else this.skip(elemType);
