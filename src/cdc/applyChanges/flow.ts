@@ -233,14 +233,15 @@ export class CdcFlow {
     const inTarget = sequenceInTarget(plan.sequenceBy, plan.columns);
     const view: StateView = { gcBefore: this.gcBefore(snapshot), watermark: this.watermark };
     const groups = KeyGroups.of(changes, plan.keys);
-    // The batch's keys are located in the target while the state is read; the merge joins with these rows.
-    // With the sequence in the target, live keys' sequences are decoded at the located rows in the same read.
-    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups, keep && inTarget && !this.allNewer(changes, snapshot) ? plan.sequenceBy : []);
-    const states = new GroupStates(changes.kind.length);
-    const fileSchema = stateSchema(plan.keys.map((k) => changes.rows.schema.fields.find((f) => f.name === k)!), changes.seq.type);
     // Snapshot flows never see out-of-order events, so they keep no key state; nor need it
     // the batches whose every event is newer than any state the flow has written (see CdcPointer.newest).
-    if (keep && !this.allNewer(changes, snapshot)) {
+    const readState = keep && !this.allNewer(changes, snapshot);
+    // The batch's keys are located in the target while the state is read; the merge joins with these rows.
+    // With the sequence in the target, live keys' sequences are decoded at the located rows in the same read.
+    const located = TargetRows.start(this.storage, snapshot, plan.keys, groups, readState && inTarget ? plan.sequenceBy : []);
+    const states = new GroupStates(changes.kind.length);
+    const fileSchema = stateSchema(plan.keys.map((k) => changes.rows.schema.fields.find((f) => f.name === k)!), changes.seq.type);
+    if (readState) {
       await store.lookupGroups(view, groups, states, fileSchema);
       if (inTarget) await targetGroupSequences(this.storage, snapshot, plan.keys, plan.sequenceBy, plan.structSequence, groups, states, located);
     }
