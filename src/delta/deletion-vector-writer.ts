@@ -13,6 +13,7 @@ import { crc32, ROARING_BITMAP_ARRAY_MAGIC } from './deletion-vector.ts';
 const SERIAL_COOKIE_NO_RUNCONTAINER = 12346;
 /** Containers with more values than this are bitmaps (8 KiB), fewer are sorted arrays (Roaring's rule). */
 const ARRAY_MAX = 4096;
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /**
  * Serializes ascending, distinct row indexes (< 2^32) as a portable
@@ -63,6 +64,10 @@ export function serializeRoaringBitmapArray(rows: Uint32Array): Uint8Array {
         out[pos + (low >> 3)] |= 1 << (low & 7);
       }
       pos += 8192;
+    } else if (LITTLE_ENDIAN) {
+      // Storing into a Uint16Array keeps each index's low 16 bits; pos is even (headers are whole words).
+      new Uint16Array(out.buffer, pos, c.end - c.start).set(rows.subarray(c.start, c.end));
+      pos += 2 * (c.end - c.start);
     } else {
       for (let i = c.start; i < c.end; i++, pos += 2) view.setUint16(pos, rows[i] & 0xffff, true);
     }

@@ -4,6 +4,7 @@
 // the data (relative, 'u'), or at an absolute path ('p'). Decoding is pure;
 // only readDeletionVector touches storage.
 
+import * as zlib from 'node:zlib';
 import type { DeletionVectorDescriptor } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
 import { CorruptLogError } from './errors.ts';
@@ -216,8 +217,16 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+/** zlib's own CRC-32 (Node ≥ 20.15): many times faster than the table loop on large bitmaps. */
+const zlibCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
 /** CRC-32 (IEEE, as zlib) of `bytes`. */
 export function crc32(bytes: Uint8Array): number {
+  return zlibCrc32 ? zlibCrc32(bytes) >>> 0 : tableCrc32(bytes);
+}
+
+/** CRC-32 by the byte table: the path on Node releases without zlib.crc32. */
+export function tableCrc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;

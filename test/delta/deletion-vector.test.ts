@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import {
-  crc32, decodeUuidPath, deletionVectorPath, parseRoaringBitmapArray, readDeletionVector, z85Decode,
+  crc32, tableCrc32, decodeUuidPath, deletionVectorPath, parseRoaringBitmapArray, readDeletionVector, z85Decode,
 } from '../../src/delta/deletion-vector.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage, MemoryStorage } from '../../src/delta/storage/index.ts';
@@ -30,6 +30,9 @@ test('inline descriptor from PROTOCOL.md example 3 holds rows 3, 4, 7, 11, 18, 2
 
 test('crc32 matches the standard check value', () => {
   assert.is(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  assert.is(tableCrc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  const bytes = Uint8Array.from({ length: 70000 }, (_, i) => (i * 131) & 0xff);
+  assert.is(tableCrc32(bytes), crc32(bytes));
 });
 
 test('roaring: array, bitmap and run containers', () => {
