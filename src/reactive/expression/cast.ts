@@ -108,6 +108,9 @@ const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
 const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
 
 /** Wraps an integer into the range of a narrower integral type (Java's narrowing conversion). */
+/** Bits of the integral types held in an Int32Array. */
+const INT_WIDTH: Partial<Record<SqlType['id'], number>> = { int8: 8, int16: 16, int32: 32 };
+
 function wrapInt(v: number, to: SqlType): number {
   switch (to.id) {
     case 'int8': return (v << 24) >> 24;
@@ -157,6 +160,8 @@ export function castCol(c: Col, to: SqlType): Col {
         return makeCol(to, n, out, c.valid, c.scalar);
       }
       const src = v as Int32Array | Float64Array;
+      // Widening among int8/int16/int32 keeps every value: the stored Int32Array is already the result.
+      if (src instanceof Int32Array && INT_WIDTH[from.id]! <= INT_WIDTH[to.id]!) return makeCol(to, n, src, c.valid, c.scalar);
       const out = new Int32Array(src.length);
       // Wrap like Java's (int) on a long: take the low 32 bits exactly.
       if (src instanceof Float64Array) for (let i = 0; i < src.length; i++) out[i] = wrapInt(Number(BigInt.asIntN(32, BigInt(src[i]))), to);
