@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import { projectBatch } from '../../reactive/batch/projectBatch.ts';
 import type { Add } from '../../delta/actions.ts';
 import { TableNotFoundError } from '../../delta/errors.ts';
-import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
+import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { DeltaTable } from '../../delta/table.ts';
 import { progressDomainAction, COMMIT_INFO_KEY, type StreamProgress } from '../../reactive/sinks/streamProgress.ts';
@@ -99,9 +99,9 @@ export class CdcFlow {
   /** The latest snapshot (null when the target does not exist yet). */
   async latest(): Promise<Snapshot | null> {
     try {
-      // An open handle only replays the commits since its version.
-      if (this.table_) this.snapshot = (await this.table_.refresh()).snapshot;
-      else this.snapshot = await loadSnapshot(this.storage);
+      // An open handle only replays the commits since its version; the merge writes through the same handle.
+      this.table_ = this.table_ ? await this.table_.refresh() : await DeltaTable.open(this.storage);
+      this.snapshot = this.table_.snapshot;
     } catch (err) {
       if (!(err instanceof TableNotFoundError)) throw err;
       this.snapshot = null;

@@ -12,8 +12,12 @@ import { probeKeyPages, type KeyedRows } from '../merge/match.ts';
 import { keyRange, mayHoldRange, type KeyRange } from '../merge/prune.ts';
 import { keyColumnsOf, type KeyGroups } from './keyGroups.ts';
 
-/** Files probed at once: the next one is read while this one is probed. */
-const DEPTH = 2;
+/**
+ * Files probed at once: enough to keep both cores of a small machine busy
+ * while the JS thread works, one short of libuv's default four threads so
+ * that file I/O (state reads and writes) never waits behind the probes.
+ */
+const DEPTH = 3;
 
 /** The target rows of a batch's keys, file by file (see the module comment). */
 export class TargetRows {

@@ -120,8 +120,16 @@ export function keyRange(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'c
       if (rows && !rows[r]) continue;
       const h = halves[2 * r + 1];
       const l = halves[2 * r] >>> 0;
-      if (lo < 0 || h < loHi || (h === loHi && l < loLo)) [lo, loHi, loLo] = [r, h, l];
-      if (hi < 0 || h > hiHi || (h === hiHi && l > hiLo)) [hi, hiHi, hiLo] = [r, h, l];
+      if (lo < 0 || h < loHi || (h === loHi && l < loLo)) {
+        lo = r;
+        loHi = h;
+        loLo = l;
+      }
+      if (hi < 0 || h > hiHi || (h === hiHi && l > hiLo)) {
+        hi = r;
+        hiHi = h;
+        hiLo = l;
+      }
     }
     return lo < 0 ? null : { type, min: read(lo)!, max: read(hi)! };
   }

@@ -169,10 +169,33 @@ export interface SourceSelection {
 export function sourceUpdateSelections(plan: MergePlan, changes: readonly FileChanges[]): SourceSelection[] {
   const out: SourceSelection[] = [];
   plan.matched.forEach((clause, c) => {
+    // In target order: sourceRows puts the rows of its gathers in source order.
     const rows = concatRows(changes.map((ch) => ch.sourceOnly.get(c)).filter((x): x is Int32Array => x !== undefined));
-    if (rows.length > 0) out.push({ assignments: clause.assignments, rows: rows.sort() });
+    if (rows.length > 0) out.push({ assignments: clause.assignments, rows });
   });
   return out;
+}
+
+/**
+ * The rows of `parts` (each row below `n`, repeats kept) in ascending order:
+ * a counting pass over the rows rather than a comparison sort.
+ */
+function ascendingRows(parts: readonly Int32Array[], n: number): Int32Array {
+  if (parts.length === 1 && isAscending(parts[0])) return parts[0];
+  const count = new Int32Array(n);
+  let total = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) count[part[i]]++;
+    total += part.length;
+  }
+  const out = new Int32Array(total);
+  for (let r = 0, k = 0; k < total; r++) for (let c = count[r]; c > 0; c--) out[k++] = r;
+  return out;
+}
+
+function isAscending(rows: Int32Array): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i] < rows[i - 1]) return false;
+  return true;
 }
 
 function concatRows(parts: readonly Int32Array[]): Int32Array {
@@ -222,7 +245,7 @@ export function sourceRows(plan: MergePlan, source: SourceSide, selections: read
     groups.set(key, [...(groups.get(key) ?? []), sel]);
   }
   return [...groups.values()].map((group) => {
-    const rows = group.length === 1 ? group[0].rows : concatRows(group.map((g) => g.rows)).sort();
+    const rows = ascendingRows(group.map((g) => g.rows), source.batch.numRows);
     const assignments = group[0].assignments;
     // Copies only (UPDATE SET *, INSERT *): just the copied columns are gathered, not every source column.
     const copied = assignments.every((a) => a.expr === null) ? [...new Set(assignments.flatMap((a) => (a.copy ? [a.copy.column] : [])))] : null;
