@@ -107,10 +107,10 @@ export function parseIntegral(s: string, to: SqlType): number | bigint | null {
 const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
 const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
 
-/** Wraps an integer into the range of a narrower integral type (Java's narrowing conversion). */
 /** Bits of the integral types held in an Int32Array. */
 const INT_WIDTH: Partial<Record<SqlType['id'], number>> = { int8: 8, int16: 16, int32: 32 };
 
+/** Wraps an integer into the range of a narrower integral type (Java's narrowing conversion). */
 function wrapInt(v: number, to: SqlType): number {
   switch (to.id) {
     case 'int8': return (v << 24) >> 24;
