@@ -112,3 +112,18 @@ test('LIKE, ILIKE, RLIKE including escapes and multi-byte characters', () => {
 });
 
 test.run();
+
+test('tinyint and smallint widen to int with their values (comparisons, arithmetic, casts)', () => {
+  const b = batchOf({
+    t: { type: new arrow.Int8(), values: [-128, -1, 0, 2, 127, null] },
+    s: { type: new arrow.Int16(), values: [-32768, -1, 0, 2, 32767, null] },
+  });
+  assert.equal(run('t = 2', b), [false, false, false, true, false, null]);
+  assert.equal(run('t <= 1', b), [true, true, true, false, false, null]);
+  assert.equal(run('t + 1000', b), [872, 999, 1000, 1002, 1127, null]);
+  assert.equal(run('s * 2', b), [-65536, -2, 0, 4, 65534, null]);
+  assert.equal(run('CAST(t AS INT)', b), [-128, -1, 0, 2, 127, null]);
+  assert.equal(run('CAST(s AS TINYINT)', b), [0, -1, 0, 2, -1, null]);
+  // The source column is read, never written.
+  assert.equal(run('t', b), [-128, -1, 0, 2, 127, null]);
+});
