@@ -111,8 +111,6 @@ test('LIKE, ILIKE, RLIKE including escapes and multi-byte characters', () => {
   assert.equal(run("s LIKE s", b), [true, true, true, true, true, null]);
 });
 
-test.run();
-
 test('tinyint and smallint widen to int with their values (comparisons, arithmetic, casts)', () => {
   const b = batchOf({
     t: { type: new arrow.Int8(), values: [-128, -1, 0, 2, 127, null] },
@@ -127,3 +125,5 @@ test('tinyint and smallint widen to int with their values (comparisons, arithmet
   // The source column is read, never written.
   assert.equal(run('t', b), [-128, -1, 0, 2, 127, null]);
 });
+
+test.run();
