@@ -133,6 +133,29 @@ size_t SlotsArg(Napi::Env env, const std::string& fn, Napi::Value v, size_t rows
   return capacity;
 }
 
+// A built table handed back for probing: its slots and Bloom filter.
+struct TableArgs {
+  size_t capacity = 0;
+  const int32_t* slots = nullptr;
+  const uint64_t* filter = nullptr;
+};
+
+// Slots name build rows: a corrupted table must not send the comparison outside the build columns,
+// and a table without an empty slot would never end a lookup.
+TableArgs ProbeTableArgs(Napi::Env env, const std::string& fn, Napi::Value slots_v, Napi::Value filter_v, size_t build_rows) {
+  TableArgs t;
+  t.capacity = SlotsArg(env, fn, slots_v, build_rows);
+  t.slots = Out<int32_t>(env, fn, slots_v, kSlotInts * t.capacity, "slots");
+  t.filter = Out<uint64_t>(env, fn, filter_v, FilterWords(t.capacity), "filter");
+  bool has_empty = false;
+  for (size_t s = 0; s < t.capacity; ++s) {
+    if (t.slots[kSlotInts * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
+    has_empty |= t.slots[kSlotInts * s] < 0;
+  }
+  if (!has_empty) Bad(env, fn, "slots has no empty entry");
+  return t;
+}
+
 Napi::Value BuildJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string fn = "keyTableBuild";
@@ -163,23 +186,13 @@ Napi::Value ProbeJs(const Napi::CallbackInfo& info) {
   if (info.Length() < 8) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, probeColumns, probeRows, nullSafe, out)");
   const size_t build_rows = RowsArg(env, fn, info[1]);
   KeyRows build = ColumnsArg(env, fn, info[0], build_rows, "build");
-  const size_t capacity = SlotsArg(env, fn, info[2], build_rows);
-  auto* slots = Out<int32_t>(env, fn, info[2], kSlotInts * capacity, "slots");
-  auto* filter = Out<uint64_t>(env, fn, info[3], FilterWords(capacity), "filter");
+  const TableArgs table = ProbeTableArgs(env, fn, info[2], info[3], build_rows);
   const size_t probe_rows = RowsArg(env, fn, info[5]);
   KeyRows probe = ColumnsArg(env, fn, info[4], probe_rows, "probe");
   if (!SameLayout(build, probe)) Bad(env, fn, "the probe key columns must have the build columns' kinds and widths");
   const bool null_safe = info[6].ToBoolean().Value();
   auto* out = Out<int32_t>(env, fn, info[7], probe_rows, "out");
-  // Slots name build rows: a corrupted table must not send the comparison outside the build columns.
-  // and a table without an empty slot would never end a lookup.
-  bool has_empty = false;
-  for (size_t s = 0; s < capacity; ++s) {
-    if (slots[kSlotInts * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
-    has_empty |= slots[kSlotInts * s] < 0;
-  }
-  if (!has_empty) Bad(env, fn, "slots has no empty entry");
-  ProbeTable(build, slots, capacity, filter, probe, null_safe, out);
+  ProbeTable(build, table.slots, table.capacity, table.filter, probe, null_safe, out);
   return env.Undefined();
 }
 
@@ -208,9 +221,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     const size_t build_rows = RowsArg(env, fn, info[1]);
     build_ = ColumnsArg(env, fn, info[0], build_rows, "build");
     if (build_.columns.size() != 1) Bad(env, fn, "a page probe takes one key column");
-    capacity_ = SlotsArg(env, fn, info[2], build_rows);
-    slots_ = Out<int32_t>(env, fn, info[2], kSlotInts * capacity_, "slots");
-    filter_ = Out<uint64_t>(env, fn, info[3], FilterWords(capacity_), "filter");
+    table_ = ProbeTableArgs(env, fn, info[2], info[3], build_rows);
     null_safe_ = info[4].ToBoolean().Value();
     source_ = maintenance::ChunkSourceArg(env, info[5], fn);
     specs_ = maintenance::ColumnSpecsArg(env, info[6], source_, fn);
@@ -219,9 +230,6 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     const KeyColumn probe = PageColumn(maintenance::PageView{}, spec.physical_type);
     if (spec.physical_type == 3 || spec.physical_type == 7 || spec.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
     if (probe.kind != build_.columns[0].kind || probe.width != build_.columns[0].width) Bad(env, fn, "the Parquet column's layout differs from the build key column's");
-    for (size_t s = 0; s < capacity_; ++s) {
-      if (slots_[kSlotInts * s] >= static_cast<int32_t>(build_rows)) Bad(env, fn, "slots name a row beyond the build rows");
-    }
     // Everything the worker thread reads stays alive until the promise settles.
     for (size_t i : {0, 2, 3}) keep_.push_back(Napi::Persistent(info[i].ToObject()));
     if (source_.fd < 0) keep_.push_back(Napi::Persistent(info[5].ToObject()));
@@ -241,7 +249,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
         probe.rows = page.rows;
         probe.columns.push_back(PageColumn(page, type));
         out.resize(page.rows);
-        ProbeTable(build_, slots_, capacity_, filter_, probe, null_safe_, out.data());
+        ProbeTable(build_, table_.slots, table_.capacity, table_.filter, probe, null_safe_, out.data());
         for (size_t i = 0; i < page.rows; ++i) {
           if (out[i] < 0) continue;
           rows_.push_back(static_cast<int32_t>(first_row + i));
@@ -277,9 +285,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   std::vector<Napi::ObjectReference> keep_;
   KeyRows build_;
-  size_t capacity_ = 0;
-  const int32_t* slots_ = nullptr;
-  const uint64_t* filter_ = nullptr;
+  TableArgs table_;
   bool null_safe_ = false;
   maintenance::ChunkSource source_;
   std::vector<maintenance::ColumnSpec> specs_;
