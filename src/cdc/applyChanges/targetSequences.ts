@@ -8,7 +8,7 @@ import { decodeRows, planNativeRead, withSource } from '../../delta/maintenance/
 import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
 import { fromAddPath } from '../../delta/partition-values.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
-import type { KeyedRows } from '../merge/match.ts';
+import { liveKeyedRows, type KeyedRows } from '../merge/match.ts';
 import type { TargetRows } from './targetRows.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
@@ -83,14 +83,11 @@ export async function targetGroupSequences(
     const at: number[] = [];
     const rows: number[] = [];
     const leaders: number[] = [];
-    for (let i = 0, d = 0; i < found.rows.length; i++) {
-      const physical = found.rows[i];
-      while (d < found.deleted.length && found.deleted[d] < physical) d++;
-      if (d < found.deleted.length && found.deleted[d] === physical) continue;
+    for (const i of liveKeyedRows(found).at) {
       const l = groups.leaderOf(found.first[i]);
       if (l < 0) continue;
       at.push(i);
-      rows.push(physical);
+      rows.push(found.rows[i]);
       leaders.push(l);
     }
     if (rows.length === 0) return true;

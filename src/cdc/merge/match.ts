@@ -260,19 +260,36 @@ export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: A
   return { rows: hits.rows, first: hits.first, deleted, live: plan.numRows - deleted.length, ...(values ? { payload: values } : {}) };
 }
 
+/**
+ * The keyed rows its deletion vector leaves live: for each, its index in
+ * `probed.rows` and its position among the file's live rows.
+ */
+export function liveKeyedRows(probed: KeyedRows): { at: Int32Array; position: Int32Array } {
+  const { rows, deleted } = probed;
+  const at = new Int32Array(rows.length);
+  const position = new Int32Array(rows.length);
+  let n = 0;
+  for (let i = 0, d = 0; i < rows.length; i++) {
+    const physical = rows[i];
+    while (d < deleted.length && deleted[d] < physical) d++;
+    if (d < deleted.length && deleted[d] === physical) continue;
+    at[n] = i;
+    position[n++] = physical - d;
+  }
+  return { at: at.subarray(0, n), position: position.subarray(0, n) };
+}
+
 /** The (live position, source row) pairs of a file's keyed rows, deletion vector applied. */
 function keyedPairs(probed: KeyedRows, source: SourceSide, pairs: PairBuffer, table: string, path: string): void {
-  const { rows, first, deleted } = probed;
+  const { first } = probed;
   const joinable = source.joinable;
   const index = source.index!;
   for (let i = 0; i < first.length; i++) {
     if (index.first[first[i]] !== first[i]) throw new Error(`MERGE into Delta table ${table}: rows probed for file ${path} name source row ${first[i]}, which is not the first of its key`);
   }
-  for (let i = 0, d = 0; i < rows.length; i++) {
-    const physical = rows[i];
-    while (d < deleted.length && deleted[d] < physical) d++;
-    if (d < deleted.length && deleted[d] === physical) continue;
-    for (let s = first[i]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(physical - d, s);
+  const { at, position } = liveKeyedRows(probed);
+  for (let j = 0; j < at.length; j++) {
+    for (let s = first[at[j]]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(position[j], s);
   }
   pairs.flush();
 }
