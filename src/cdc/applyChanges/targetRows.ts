@@ -9,7 +9,7 @@ import type { Add } from '../../delta/actions.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { probeKeyPages, type KeyedRows } from '../merge/match.ts';
-import { keyRange, mayHoldRange, type KeyRange } from '../merge/prune.ts';
+import { keyRange, mayHoldRanges, type KeyRange } from '../merge/prune.ts';
 import { keyColumnsOf, type KeyGroups } from './keyGroups.ts';
 
 /**
@@ -49,7 +49,7 @@ export class TargetRows {
     if (!key) return null;
     const range = keyRange(keyColumnsOf(groups.rows, keys)[0]);
     const k: KeyRange | null = range && { column: key.name, ...range };
-    const files = snapshot.files().filter((add) => !k || mayHoldRange(add, k));
+    const files = snapshot.files().filter((add) => !k || mayHoldRanges(add, [k]));
     const wanted = payload.map((c) => snapshot.arrowSchema.fields.find((f) => f.name === c));
     // A payload column the files do not hold as data (a partition column) is read another way.
     const decoded = wanted.length > 0 && wanted.every((f) => f && !snapshot.partitionColumns.includes(f.name)) ? new arrow.Schema(wanted as arrow.Field[]) : undefined;

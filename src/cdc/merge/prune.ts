@@ -79,7 +79,7 @@ export function pruneFiles(snapshot: Snapshot, plan: MergePlan, source: SourceSi
       const v = canonical(parsePartitionValue(add.partitionValues[k.column] ?? null, k.field.type, k.column));
       if (v === null ? !k.hasNull : !k.values.has(v)) return false;
     }
-    return rangeKeys.every((k) => mayHoldRange(add, k));
+    return mayHoldRanges(add, rangeKeys);
   });
   return {
     candidates,
@@ -146,17 +146,24 @@ export function keyRange(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'c
   return min === null || max === null ? null : { type, min, max };
 }
 
-/** Whether the statistics of `add` allow a row with a key in `k` (files without usable statistics may). */
-export function mayHoldRange(add: Add, k: KeyRange): boolean {
+/**
+ * Whether the statistics of `add` allow a row with its keys in every range
+ * of `ranges` (files without usable statistics may); the stats are parsed
+ * once for all of them.
+ */
+export function mayHoldRanges(add: Add, ranges: readonly KeyRange[]): boolean {
+  if (ranges.length === 0) return true;
   const stats = parseStats(add.stats);
   if (!stats) return true;
   if (stats.numRecords === 0) return false;
-  const lo = statToComparable(statAt(stats.minValues, [k.column]), k.type);
-  const hiRaw = statToComparable(statAt(stats.maxValues, [k.column]), k.type);
-  if (lo === undefined || hiRaw === undefined || !exactStat(lo, k.type) || !exactStat(hiRaw, k.type)) return true;
-  // Timestamp statistics are truncated to milliseconds: the true maximum may be up to 999 µs above.
-  const hi = k.type.typeId === arrow.Type.Timestamp && typeof hiRaw === 'bigint' ? hiRaw + 999n : hiRaw;
-  return !(less(k.max, lo) || less(hi, k.min));
+  return ranges.every((k) => {
+    const lo = statToComparable(statAt(stats.minValues, [k.column]), k.type);
+    const hiRaw = statToComparable(statAt(stats.maxValues, [k.column]), k.type);
+    if (lo === undefined || hiRaw === undefined || !exactStat(lo, k.type) || !exactStat(hiRaw, k.type)) return true;
+    // Timestamp statistics are truncated to milliseconds: the true maximum may be up to 999 µs above.
+    const hi = k.type.typeId === arrow.Type.Timestamp && typeof hiRaw === 'bigint' ? hiRaw + 999n : hiRaw;
+    return !(less(k.max, lo) || less(hi, k.min));
+  });
 }
 
 /** Key types whose statistics order matches the key values' order. */
