@@ -263,12 +263,12 @@ function entriesAt(batch: arrow.RecordBatch, rows: readonly number[]): { seq: Se
   return { seq, rank: rows.map((r) => (rank[r] === DELETE ? DELETE : UPSERT)), at: rows.map((r) => at[r]) };
 }
 
-/** Of rows `rows` of a state batch, those that still count under `view` (ascending). */
+/** Of rows `rows` (ascending) of a state batch, those that still count under `view`, in the same order. */
 function keepCounting(batch: arrow.RecordBatch, rows: readonly number[], view: StateView): Int32Array {
   const found = entriesAt(batch, rows);
   const keep: number[] = [];
   rows.forEach((r, j) => {
     if (counts(found.seq[j], found.rank[j], found.at[j], view)) keep.push(r);
   });
-  return Int32Array.from(keep.sort((a, b) => a - b));
+  return Int32Array.from(keep);
 }

@@ -29,8 +29,9 @@ export interface FileChanges {
   updated: arrow.RecordBatch[];
   /**
    * Per WHEN MATCHED clause whose assignments copy source columns only: the
-   * source rows it updates here. Their new images are the source rows
-   * themselves, gathered once for all files (see {@link sourceUpdates}).
+   * source rows it updates here (in target-row order). Their new images are
+   * the source rows themselves, gathered once for all files (see
+   * {@link sourceUpdateSelections} and {@link sourceRows}).
    */
   sourceOnly: Map<number, Int32Array>;
   /** Old images of the updated rows. */
@@ -159,7 +160,7 @@ export async function changesOfFile(
   };
 }
 
-/** Source rows (ascending) that become new target rows through one clause's assignments. */
+/** Source rows (in any order; repeats allowed) that become new target rows through one clause's assignments. */
 export interface SourceSelection {
   assignments: readonly Assignment[];
   rows: Int32Array;
