@@ -32,7 +32,7 @@ import { afterCommit, latestSnapshot, type TableLike } from './table-handle.ts';
 import type { ClusteringCurve } from './zorder.ts';
 import { rewriteZOrdered } from './zorder-rewrite.ts';
 import { dataSchemaOf } from './native-read.ts';
-import { readLiveRows } from './read-live.ts';
+import { readLiveFiles } from './read-live.ts';
 import { removeOf } from '../operations/write.ts';
 import type { CheckpointInfo } from '../checkpoint-writer.ts';
 
@@ -247,7 +247,8 @@ async function rewriteBin(ctx: RewriteContext, bin: Bin): Promise<RewriteOutput>
     return written.map((a) => ({ ...a, dataChange: false }));
   };
   if (ctx.zOrder.length === 0) {
-    const batches = await readBin(ctx, bin);
+    // The live rows of the bin's files as batches of the table's data columns, in file order.
+    const batches = (await readLiveFiles(storage, snapshot, bin.files, dataSchemaOf(snapshot))).flat();
     const data = new arrow.Table(batches.length > 0 ? batches[0].schema : dataSchemaOf(snapshot), batches);
     const rows = data.numRows;
     if (rows === 0) return { adds: [], copied: 0, reencoded: 0, rows: 0 };
@@ -274,15 +275,6 @@ function assertAllRows(adds: readonly Add[], rows: number, ctx: RewriteContext, 
   }
 }
 
-/** The live rows of a bin's files as batches of the table's data columns, in file order. */
-async function readBin(ctx: RewriteContext, bin: Bin): Promise<arrow.RecordBatch[]> {
-  const dataSchema = dataSchemaOf(ctx.snapshot);
-  const perFile: arrow.RecordBatch[][] = [];
-  await forEachLimit(bin.files, 2, async (add, i) => {
-    perFile[i] = await readLiveRows(ctx.storage, ctx.snapshot, add, dataSchema);
-  });
-  return perFile.flat();
-}
 
 function fileSetMetrics(sizes: readonly number[]): FileSetMetrics {
   if (sizes.length === 0) return { avg: 0, max: 0, min: 0, totalFiles: 0, totalSize: 0 };

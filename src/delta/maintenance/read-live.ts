@@ -8,6 +8,7 @@ import type { Add } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { scanSnapshot } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
+import { forEachLimit } from './list-files.ts';
 import { readFileNative } from './native-read.ts';
 
 /**
@@ -26,4 +27,16 @@ export async function readLiveRows(storage: Storage, snapshot: Snapshot, add: Ad
     out.push(new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: b.numRows, nullCount: 0, children })));
   }
   return out;
+}
+
+/**
+ * The live rows of each of `files` (see {@link readLiveRows}), per file in
+ * file order, `concurrency` files read at once.
+ */
+export async function readLiveFiles(storage: Storage, snapshot: Snapshot, files: readonly Add[], schema: arrow.Schema, concurrency = 2): Promise<arrow.RecordBatch[][]> {
+  const perFile: arrow.RecordBatch[][] = [];
+  await forEachLimit(files, concurrency, async (add, i) => {
+    perFile[i] = await readLiveRows(storage, snapshot, add, schema);
+  });
+  return perFile;
 }

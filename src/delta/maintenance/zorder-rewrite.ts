@@ -31,7 +31,7 @@ import { readFooterOf } from './rowgroup-copy.ts';
 import { fromAddPath } from '../partition-values.ts';
 import { native } from '../../native/addon.ts';
 import { dataSchemaOf, decodedBatch, planNativeRead, subPlan, withSource, type DecodeColumn, type Decoded, type NativeReadPlan } from './native-read.ts';
-import { readLiveRows } from './read-live.ts';
+import { readLiveFiles } from './read-live.ts';
 import { SpillArea } from './spill.ts';
 import { cellCountNear, clusterCells, gridLevels, type ClusteringCurve } from './zorder.ts';
 
@@ -105,7 +105,7 @@ export async function rewriteZOrdered(job: ZOrderRewrite, bin: Bin): Promise<{ a
       // Pass 2: every row to the spill file of its output file.
       let first = 0;
       for (const window of windows(bin.files, job.windowBytes ?? DEFAULT_WINDOW_BYTES)) {
-        const batches = await readAll(job, window, dataSchema);
+        const batches = (await readLiveFiles(storage, snapshot, window, dataSchema, READS_IN_FLIGHT)).flat();
         first = await scatter(spill, batches, dest.fileOf, first, ranges.length);
       }
       if (first !== rows) throw changedWhileRead(job, bin, rows, first);
@@ -292,17 +292,12 @@ async function clusterNative(
 /** Pass 1 in JS: the Z-order columns as Arrow batches, clustered by the native core. */
 async function clusterInJs(job: ZOrderRewrite, bin: Bin, dataSchema: arrow.Schema, zIndex: number[], fileCount: number): Promise<Clustered | null> {
   const zSchema = new arrow.Schema(zIndex.map((i) => dataSchema.fields[i]));
-  const perFile: arrow.RecordBatch[][] = [];
-  await forEachLimit(bin.files, READS_IN_FLIGHT, async (add, i) => {
-    perFile[i] = await readLiveRows(job.storage, job.snapshot, add, zSchema);
-  });
+  const perFile = await readLiveFiles(job.storage, job.snapshot, bin.files, zSchema, READS_IN_FLIGHT);
   const fileRows = perFile.map((bs) => bs.reduce((s, b) => s + b.numRows, 0));
   const rows = fileRows.reduce((s, n) => s + n, 0);
   if (rows === 0) return null;
   const { order, cells } = await clusterCells(new arrow.Table(zSchema, perFile.flat()), job.columns, fileCount, { curve: job.curve, table: job.storage.root });
-  const runEnds: number[] = [];
-  for (let i = 1; i <= cells.length; i++) if (i === cells.length || cells[i] !== cells[i - 1]) runEnds.push(i);
-  return { rows, fileRows, order, runEnds };
+  return { rows, fileRows, order, runEnds: runEndsOf(cells) };
 }
 
 /**
@@ -311,9 +306,14 @@ async function clusterInJs(job: ZOrderRewrite, bin: Bin, dataSchema: arrow.Schem
  * Z-order columns are correlated), a tiny run joined to the next.
  */
 export function fileRanges(cells: Uint32Array, perFile: number): [number, number][] {
+  return fileRangesOfRuns(runEndsOf(cells), perFile);
+}
+
+/** The exclusive ends of the runs of equal cells along the clustered order. */
+function runEndsOf(cells: Uint32Array): number[] {
   const ends: number[] = [];
   for (let i = 1; i <= cells.length; i++) if (i === cells.length || cells[i] !== cells[i - 1]) ends.push(i);
-  return fileRangesOfRuns(ends, perFile);
+  return ends;
 }
 
 /** {@link fileRanges} from the exclusive ends of the runs of equal cells (ascending; the last is the row count). */
@@ -372,15 +372,6 @@ export function windows(files: readonly Add[], bytes: number): Add[][] {
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-/** The live rows of `files` as batches of `schema`, in file order. */
-async function readAll(job: ZOrderRewrite, files: readonly Add[], schema: arrow.Schema): Promise<arrow.RecordBatch[]> {
-  const perFile: arrow.RecordBatch[][] = [];
-  await forEachLimit(files, READS_IN_FLIGHT, async (add, i) => {
-    perFile[i] = await readLiveRows(job.storage, job.snapshot, add, schema);
-  });
-  return perFile.flat();
 }
 
 /**

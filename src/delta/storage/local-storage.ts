@@ -46,12 +46,7 @@ export class LocalStorage implements Storage {
       const { size } = await fstatFd(fd);
       // Unpooled and not zero-filled: every byte is read over.
       const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
-      let filled = 0;
-      while (filled < size) {
-        const bytesRead = await readFd(fd, out, filled, size - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
+      const filled = await readFully(fd, out, 0);
       return filled === size ? out : out.subarray(0, filled);
     } finally {
       await closeFd(fd);
@@ -65,12 +60,7 @@ export class LocalStorage implements Storage {
     const fd = await openFd(this.abs(path), 'r');
     try {
       const out = new Uint8Array(end - start);
-      let filled = 0;
-      while (filled < out.length) {
-        const bytesRead = await readFd(fd, out, filled, out.length - filled, start + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
+      const filled = await readFully(fd, out, start);
       if (filled < out.length) {
         throw new Error(`Byte range [${start}, ${end}) is past the end of ${path} in ${this.root} (read ${filled} bytes)`);
       }
@@ -271,6 +261,17 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     if (fd !== undefined) await closeFd(fd);
   }
+}
+
+/** Fills `out` from the file at `position` on; returns the bytes read (fewer only at the end of the file). */
+async function readFully(fd: number, out: Uint8Array, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < out.length) {
+    const bytesRead = await readFd(fd, out, filled, out.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
 }
 
 /** Removes a temp file, if it is still there. */
