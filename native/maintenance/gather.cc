@@ -8,6 +8,12 @@
 //     copies bit `row` of maps[batch] to bit `dest` of out (an empty map reads as
 //     all ones: a part without a validity map); returns how many bits were 0.
 //   gatherBytes(offsets: Int32Array[], values: Uint8Array[], batch, row, dest) → { offsets: Int32Array, data: Uint8Array }
+// and the same from one source by row list (output position = list position;
+// no plan to build when the rows come from one batch, as in takes and filters):
+//   takeFixed(values: TypedArray, width, rows: Uint32Array, out: Uint8Array)
+//   takeBits(map: Uint8Array, rows, out: Uint8Array) → zero bits (an empty map reads as all ones)
+//   takeBytes(offsets: Int32Array, values: Uint8Array, rows) → { offsets: Int32Array, data: Uint8Array }
+//   maskRows(mask: Uint8Array, length) → Uint32Array: the rows i < length with mask[i] === 1
 // Every index is checked against its buffer before any copy, so bad input is a
 // TypeError/RangeError, never an out-of-bounds read.
 #include "maintenance/gather.h"
@@ -196,6 +202,107 @@ Napi::Value GatherBytesJs(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Every row of a row list below `limit` (the rows a source holds).
+void CheckRows(Napi::Env env, const U32& rows, size_t limit, const char* fn) {
+  for (size_t j = 0; j < rows.length; ++j)
+    if (rows.data[j] >= limit) throw Napi::RangeError::New(env, std::string(fn) + ": row " + std::to_string(rows.data[j]) + " is out of range");
+}
+
+Napi::Value TakeFixedJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "takeFixed";
+  const View src = ViewOf(env, info[0], fn, "values");
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "takeFixed: width must be a number");
+  const int64_t width = info[1].As<Napi::Number>().Int64Value();
+  if (width < 1 || width > 64) throw Napi::RangeError::New(env, "takeFixed: width must be 1 to 64 bytes");
+  const size_t w = static_cast<size_t>(width);
+  const U32 rows = U32Of(env, info[2], fn, "rows");
+  const View out = ViewOf(env, info[3], fn, "out");
+  CheckRows(env, rows, src.size / w, fn);
+  if (rows.length * w > out.size) throw Napi::RangeError::New(env, "takeFixed: out is too small");
+  auto copy = [&](auto width_const) {
+    constexpr size_t kW = decltype(width_const)::value;
+    for (size_t j = 0; j < rows.length; ++j) std::memcpy(out.data + j * kW, src.data + rows.data[j] * kW, kW);
+  };
+  switch (w) {
+    case 1: copy(std::integral_constant<size_t, 1>{}); break;
+    case 2: copy(std::integral_constant<size_t, 2>{}); break;
+    case 4: copy(std::integral_constant<size_t, 4>{}); break;
+    case 8: copy(std::integral_constant<size_t, 8>{}); break;
+    case 16: copy(std::integral_constant<size_t, 16>{}); break;
+    default:
+      for (size_t j = 0; j < rows.length; ++j) std::memcpy(out.data + j * w, src.data + rows.data[j] * w, w);
+  }
+  return env.Undefined();
+}
+
+Napi::Value TakeBitsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "takeBits";
+  const View map = ViewOf(env, info[0], fn, "map");
+  const U32 rows = U32Of(env, info[1], fn, "rows");
+  const View out = ViewOf(env, info[2], fn, "out");
+  if (map.size != 0) CheckRows(env, rows, map.size * 8, fn);
+  if ((rows.length + 7) / 8 > out.size) throw Napi::RangeError::New(env, "takeBits: out is too small");
+  double zeros = 0;
+  for (size_t j = 0; j < rows.length; ++j) {
+    const uint32_t r = rows.data[j];
+    if (map.size == 0 || ((map.data[r >> 3] >> (r & 7)) & 1)) out.data[j >> 3] |= static_cast<uint8_t>(1u << (j & 7));
+    else zeros += 1;
+  }
+  return Napi::Number::New(env, zeros);
+}
+
+Napi::Value TakeBytesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "takeBytes";
+  const View offs = ViewOf(env, info[0], fn, "offsets");
+  const View vals = ViewOf(env, info[1], fn, "values");
+  const U32 rows = U32Of(env, info[2], fn, "rows");
+  const size_t n = rows.length;
+  const size_t source_rows = offs.size >= 4 ? offs.size / 4 - 1 : 0;
+  CheckRows(env, rows, source_rows, fn);
+  auto out_offsets = Napi::Int32Array::New(env, n + 1);
+  int32_t* o = out_offsets.Data();
+  o[0] = 0;
+  int64_t total = 0;
+  for (size_t j = 0; j < n; ++j) {
+    int32_t ab[2];
+    std::memcpy(ab, offs.data + static_cast<size_t>(rows.data[j]) * 4, 8);
+    if (ab[0] < 0 || ab[1] < ab[0] || static_cast<size_t>(ab[1]) > vals.size)
+      throw Napi::RangeError::New(env, "takeBytes: offsets of row " + std::to_string(rows.data[j]) + " are out of range");
+    total += ab[1] - ab[0];
+    if (total > 0x7fffffff) throw Napi::RangeError::New(env, "takeBytes: more than 2 GiB of values in one take");
+    o[j + 1] = static_cast<int32_t>(total);
+  }
+  auto data = Napi::Uint8Array::New(env, static_cast<size_t>(total));
+  uint8_t* d = data.Data();
+  for (size_t j = 0; j < n; ++j) {
+    int32_t a;
+    std::memcpy(&a, offs.data + static_cast<size_t>(rows.data[j]) * 4, 4);
+    std::memcpy(d + o[j], vals.data + a, static_cast<size_t>(o[j + 1] - o[j]));
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("offsets", out_offsets);
+  out.Set("data", data);
+  return out;
+}
+
+Napi::Value MaskRowsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const View mask = ViewOf(env, info[0], "maskRows", "mask");
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "maskRows: length must be a number");
+  const int64_t length = info[1].As<Napi::Number>().Int64Value();
+  if (length < 0 || static_cast<size_t>(length) > mask.size) throw Napi::RangeError::New(env, "maskRows: length exceeds the mask");
+  size_t count = 0;
+  for (int64_t i = 0; i < length; ++i) count += mask.data[i] == 1;
+  auto rows = Napi::Uint32Array::New(env, count);
+  uint32_t* r = rows.Data();
+  for (int64_t i = 0, k = 0; i < length; ++i)
+    if (mask.data[i] == 1) r[k++] = static_cast<uint32_t>(i);
+  return rows;
+}
+
 }  // namespace
 
 void Register(Napi::Env env, Napi::Object exports) {
@@ -203,6 +310,10 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherFixed", Napi::Function::New(env, GatherFixedJs, "gatherFixed"));
   exports.Set("gatherBits", Napi::Function::New(env, GatherBitsJs, "gatherBits"));
   exports.Set("gatherBytes", Napi::Function::New(env, GatherBytesJs, "gatherBytes"));
+  exports.Set("takeFixed", Napi::Function::New(env, TakeFixedJs, "takeFixed"));
+  exports.Set("takeBits", Napi::Function::New(env, TakeBitsJs, "takeBits"));
+  exports.Set("takeBytes", Napi::Function::New(env, TakeBytesJs, "takeBytes"));
+  exports.Set("maskRows", Napi::Function::New(env, MaskRowsJs, "maskRows"));
 }
 
 }  // namespace tributary::maintenance::gather

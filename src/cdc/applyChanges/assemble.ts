@@ -6,16 +6,25 @@ import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { gatherData } from '../../reactive/expression/filter-batch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
 import { contiguous } from '../merge/keys.ts';
+import { isFlat, takeColumn } from '../../delta/maintenance/gather.ts';
+
+/** From this many rows on, flat columns are gathered by the native core (JS loops run cold in a short process). */
+const NATIVE_GATHER_ROWS = 4096;
+
+/** Rows `idx` of `data` (offset 0), natively when the column is flat and the rows many. */
+function take(data: arrow.Data, idx: Int32Array): arrow.Data {
+  return idx.length >= NATIVE_GATHER_ROWS && isFlat(data) ? takeColumn(data, new Uint32Array(idx.buffer, idx.byteOffset, idx.length)) : gatherData(data, idx);
+}
 
 /** Rows `idx` of `data`; -1 gives NULL. */
 export function gatherNullable(data: arrow.Data, idx: Int32Array): arrow.Data {
   let nulls = 0;
   for (let k = 0; k < idx.length; k++) if (idx[k] < 0) nulls++;
   const src = contiguous(data);
-  if (nulls === 0) return gatherData(src, idx);
+  if (nulls === 0) return take(src, idx);
   if (src.length === 0) return arrow.vectorFromArray(new Array(idx.length).fill(null), src.type).data[0] as arrow.Data;
   const safe = idx.map((i) => (i < 0 ? 0 : i));
-  const g = gatherData(src, safe);
+  const g = take(src, safe);
   const bitmap = new Uint8Array(((idx.length + 63) & ~63) >> 3);
   let nullCount = 0;
   for (let k = 0; k < idx.length; k++) {

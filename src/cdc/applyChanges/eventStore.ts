@@ -9,8 +9,9 @@ import * as arrow from 'apache-arrow';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { gatherData } from '../../reactive/expression/filter-batch.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
-import { rowKeys, type RowKey } from './rowKey.ts';
 import { contiguous } from '../merge/keys.ts';
+import { canTake, takeRows } from '../../delta/operations/take.ts';
+import { keyColumnsOf, type KeyGroups } from './keyGroups.ts';
 import { COMPACT_AFTER, stateDirectory } from './stateDomain.ts';
 
 /** Sequence and kind columns of stored events. */
@@ -20,7 +21,6 @@ export const KIND_COLUMN = '__kind';
 interface StoredFile {
   path: string;
   batch: arrow.RecordBatch;
-  keys: RowKey[];
 }
 
 /** The stored events of one SCD2 flow (cached in memory between batches). */
@@ -46,22 +46,42 @@ export class EventStore {
       if (!bytes) throw new Error(`Delta table ${storage.root}: CDC event file ${path} is missing; the flow needs a full refresh`);
       const table = arrow.tableFromIPC(bytes);
       const batch = table.batches.length === 1 ? table.batches[0] : new arrow.RecordBatch(table.schema, concatData(new arrow.Struct(table.schema.fields), table.batches.map((b) => b.data)) as arrow.Data<arrow.Struct>);
-      store.files.push({ path, batch, keys: rowKeys(batch, keys) });
+      store.files.push({ path, batch });
     }
     return store;
   }
 
-  /** The stored events whose key is in `keys`, in storage (arrival) order, as one batch of the store schema. */
-  eventsOf(keys: ReadonlySet<RowKey>): arrow.RecordBatch {
+  /**
+   * The stored events of the keys of `groups`, in storage (arrival) order, as
+   * one batch of the store schema, with the group of each (each file's key
+   * columns probed against the groups' native index).
+   */
+  eventsOf(groups: KeyGroups): { events: arrow.RecordBatch; groups: Int32Array } {
     const parts: arrow.Data[] = [];
+    const partGroups: Int32Array[] = [];
     for (const f of this.files) {
-      const idx: number[] = [];
-      for (let i = 0; i < f.keys.length; i++) if (keys.has(f.keys[i])) idx.push(i);
-      if (idx.length > 0) parts.push(gatherData(contiguous(f.batch.data), Int32Array.from(idx)));
+      const hit = groups.probe(keyColumnsOf(f.batch, this.keyColumns));
+      let count = 0;
+      for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) count++;
+      if (count === 0) continue;
+      const idx = new Int32Array(count);
+      const of = new Int32Array(count);
+      for (let i = 0, k = 0; i < hit.length; i++) {
+        if (hit[i] < 0) continue;
+        idx[k] = i;
+        of[k++] = hit[i];
+      }
+      parts.push(canTake(f.batch) ? takeRows(f.batch, idx).data : gatherData(contiguous(f.batch.data), idx));
+      partGroups.push(of);
     }
     const type = new arrow.Struct(this.schema.fields);
-    if (parts.length === 0) return new arrow.RecordBatch(this.schema, arrow.makeData({ type, length: 0, nullCount: 0, children: this.schema.fields.map((f) => arrow.makeData({ type: f.type, length: 0 } as never)) }));
-    return new arrow.RecordBatch(this.schema, (parts.length === 1 ? parts[0] : concatData(type, parts)) as arrow.Data<arrow.Struct>);
+    const all = new Int32Array(partGroups.reduce((n, p) => n + p.length, 0));
+    partGroups.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    if (parts.length === 0) {
+      const empty = arrow.makeData({ type, length: 0, nullCount: 0, children: this.schema.fields.map((f) => arrow.makeData({ type: f.type, length: 0 } as never)) });
+      return { events: new arrow.RecordBatch(this.schema, empty), groups: all };
+    }
+    return { events: new arrow.RecordBatch(this.schema, (parts.length === 1 ? parts[0] : concatData(type, parts)) as arrow.Data<arrow.Struct>), groups: all };
   }
 
   /** Writes `events` as a new file (or everything as one compacted file when due); returns the paths the commit must record. */
@@ -73,7 +93,7 @@ export class EventStore {
       ? new arrow.RecordBatch(this.schema, concatData(new arrow.Struct(this.schema.fields), [...this.files.map((f) => f.batch.data), events.data]) as arrow.Data<arrow.Struct>)
       : events;
     await storage.write(path, arrow.tableToIPC(new arrow.Table(this.schema, [batch]), 'file'));
-    const file = { path, batch, keys: compact ? this.files.flatMap((f) => f.keys).concat(rowKeys(events, this.keyColumns)) : rowKeys(events, this.keyColumns) };
+    const file = { path, batch };
     const staged = compact ? [file] : [...this.files, file];
     return { paths: staged.map((f) => f.path), staged };
   }

@@ -12,7 +12,7 @@ import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
 import { DeltaTable } from '../../delta/table.ts';
 import { progressDomainAction, COMMIT_INFO_KEY, type StreamProgress } from '../../reactive/sinks/streamProgress.ts';
-import { contiguous, keyReader } from '../merge/keys.ts';
+import { contiguous, sameValues } from '../merge/keys.ts';
 import { merge } from '../merge/merge.ts';
 import type { MergeResult } from '../merge/options.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
@@ -26,13 +26,14 @@ import {
 } from './options.ts';
 import { rowKeys, type RowKey } from './rowKey.ts';
 import { reduceScd1, type Scd1Plan } from './scd1.ts';
-import { foldScd2, type EventPool } from './scd2.ts';
+import { columnRow, foldScd2, type EventPool, type Version } from './scd2.ts';
 import { compareSeq, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
 import { pointerAction, readPointer, type CdcPointer } from './stateDomain.ts';
 import { commitTarget, scanTarget } from './target.ts';
 import { KeyStateFiles, stateSchema, type StateView } from './keyStateFiles.ts';
 import { GroupStates, type KeyState } from './keyState.ts';
-import { KeyGroups } from './keyGroups.ts';
+import { KeyGroups, keyColumnsOf } from './keyGroups.ts';
+import { KeyIndex } from '../merge/key-index.ts';
 import { TargetRows } from './targetRows.ts';
 import { rowSequences, sequenceInTarget, targetGroupSequences, targetSequences } from './targetSequences.ts';
 
@@ -394,12 +395,12 @@ export class CdcFlow {
   private async applyScd2(plan: ResolvedOptions, changes: ChangeBatch, snapshot: Snapshot, storeSchema: arrow.Schema, batchId: number, progress: StreamProgress, extra: Partial<CdcPointer>): Promise<FlowBatchResult> {
     const store = this.events!;
     const n = changes.kind.length;
-    const affected = new Set<RowKey>();
-    const keys = rowKeys(changes.rows, plan.keys);
-    for (let i = 0; i < n; i++) if (changes.kind[i] !== TRUNCATE) affected.add(keys[i]);
-    const stored = store.eventsOf(affected);
-    const storedKeys = new Set(rowKeys(stored, plan.keys));
-    const scan = await scanTarget(this.storage, snapshot, plan.keys, (k) => affected.has(k), (k) => affected.has(k) && !storedKeys.has(k));
+    // The batch's keys as native key groups: stored events and target rows are probed against them.
+    const groups = KeyGroups.of(changes, plan.keys);
+    const { events: stored, groups: storedGroups } = store.eventsOf(groups);
+    const hasStored = new Uint8Array(n);
+    for (let i = 0; i < storedGroups.length; i++) hasStored[storedGroups[i]] = 1;
+    const scan = await scanTarget(this.storage, snapshot, (b) => groups.probe(keyColumnsOf(b, plan.keys)), (g) => hasStored[g] === 0);
 
     // Target rows of keys with no stored events (rows written before the flow kept events, or by a snapshot flow) become events.
     const synth = synthesizeEvents(scan.old, plan.columns, storeSchema, plan.keys);
@@ -411,28 +412,38 @@ export class CdcFlow {
     }));
     const pool = concatAs(storeSchema, [stored, synth, fresh]);
     const ncols = plan.columns.length;
-    const poolKeys = rowKeys(pool, plan.keys);
     const order = seqValues(pool.data.children[ncols]);
     const kinds = pool.data.children[ncols + 1].values as Int8Array;
     const eventPool: EventPool = {
       order,
       kind: kinds,
       valid: pool.data.children.slice(0, ncols).map((d) => (i: number) => d.nullCount === 0 || d.getValid(i)),
-      value: pool.data.children.slice(0, ncols).map((d) => keyReader(contiguous(d))),
+      same: pool.data.children.slice(0, ncols).map((d) => sameValues(contiguous(d))),
     };
-    const byKey = new Map<RowKey, number[]>();
-    for (let i = 0; i < pool.numRows; i++) {
-      const list = byKey.get(poolKeys[i]);
-      if (list) list.push(i);
-      else byKey.set(poolKeys[i], [i]);
-    }
     const tracked = plan.tracked.map((c) => plan.columns.indexOf(c));
-    if (plan.duplicates === 'error') assertNoDuplicates(changes, keys, plan, this.table);
-    const versions = [...byKey.values()].flatMap((rows) => foldScd2(rows, eventPool, { tracked, ignoreNull: plan.ignoreNull }));
-    const cols = Array.from({ length: ncols }, (_, c) => Int32Array.from(versions, (v) => v.cols[c]));
+    if (plan.duplicates === 'error') assertNoDuplicates(changes, groups, plan, this.table);
+    // Each key's events in pool (arrival) order, keys in order of first appearance: a chain of the pool's own key index.
+    const byKey = KeyIndex.build(keyColumnsOf(pool, plan.keys), { nullSafe: true });
+    const versions: Version[] = [];
+    const rows: number[] = [];
+    for (let i = 0; i < pool.numRows; i++) {
+      if (byKey.first[i] !== i) continue;
+      rows.length = 0;
+      for (let r = i; r >= 0; r = byKey.next[r]) rows.push(r);
+      for (const v of foldScd2(rows, eventPool, { tracked, ignoreNull: plan.ignoreNull })) versions.push(v);
+    }
+    const cols = Array.from({ length: ncols }, () => new Int32Array(versions.length));
+    const starts = new Int32Array(versions.length);
+    const ends = new Int32Array(versions.length);
+    for (let v = 0; v < versions.length; v++) {
+      const ver = versions[v];
+      for (let c = 0; c < ncols; c++) cols[c][v] = columnRow(ver, c);
+      starts[v] = ver.start;
+      ends[v] = ver.end;
+    }
     const seqData = pool.data.children[ncols];
-    const start = gatherNullable(seqData, Int32Array.from(versions, (v) => v.start));
-    const end = gatherNullable(seqData, Int32Array.from(versions, (v) => v.end));
+    const start = gatherNullable(seqData, starts);
+    const end = gatherNullable(seqData, ends);
     const targetSchema = new arrow.Schema(snapshot.arrowSchema.fields);
     const ordered = new arrow.Schema([...plan.columns.map((c) => targetSchema.fields.find((f) => f.name === c)!), targetSchema.fields.find((f) => f.name === START_AT)!, targetSchema.fields.find((f) => f.name === END_AT)!]);
     const newRows = assembleRows(ordered, pool, cols, [start, end], versions.length);
@@ -641,14 +652,15 @@ export function synthesizeEvents(old: readonly arrow.RecordBatch[], columns: rea
   return new arrow.RecordBatch(storeSchema, arrow.makeData({ type: new arrow.Struct(storeSchema.fields), length: idx.length, nullCount: 0, children }));
 }
 
-function assertNoDuplicates(changes: ChangeBatch, keys: readonly RowKey[], plan: ResolvedOptions, table: string): void {
-  const seen = new Map<RowKey, SeqValue[]>();
-  for (let i = 0; i < changes.kind.length; i++) {
-    const list = seen.get(keys[i]) ?? [];
-    if (list.some((s) => compareSeq(s, changes.order[i]) === 0)) {
-      throw new ApplyChangesError(`applyChanges into ${table}: two events for key ${String(keys[i])} of [${plan.keys.join(', ')}] have the same sequence value (row ${i} of the micro-batch); there must be one distinct update per key per sequence value`);
+function assertNoDuplicates(changes: ChangeBatch, groups: KeyGroups, plan: ResolvedOptions, table: string): void {
+  // A key has few events in a batch: each is compared with the key's earlier ones.
+  for (const l of groups.leaders) {
+    for (let i = groups.nextOf(l); i >= 0; i = groups.nextOf(i)) {
+      for (let j = l; j !== i; j = groups.nextOf(j)) {
+        if (compareSeq(changes.order[j], changes.order[i]) !== 0) continue;
+        const key = rowKeys(changes.rows.slice(i, i + 1), plan.keys)[0];
+        throw new ApplyChangesError(`applyChanges into ${table}: two events for key ${String(key)} of [${plan.keys.join(', ')}] have the same sequence value (row ${i} of the micro-batch); there must be one distinct update per key per sequence value`);
+      }
     }
-    list.push(changes.order[i]);
-    seen.set(keys[i], list);
   }
 }

@@ -9,8 +9,10 @@ import { DELETE, UPSERT, type SeqValue } from './sequence.ts';
 
 /** One version of a key: where each column's value, and its interval bounds, come from (indexes into the event pool). */
 export interface Version {
-  /** Per output column, the pool row holding the value. */
-  cols: Int32Array;
+  /** The pool row holding the version's values. */
+  row: number;
+  /** Per output column, the pool row holding the value, when some column's comes from another row (ignored NULLs); else null. */
+  cols: Int32Array | null;
   /** Pool row whose sequence value is __START_AT. */
   start: number;
   /** Pool row whose sequence value is __END_AT, or -1 while current (NULL). */
@@ -23,8 +25,8 @@ export interface EventPool {
   kind: ArrayLike<number>;
   /** Per output column: whether row i holds a non-NULL value. */
   valid: readonly ((i: number) => boolean)[];
-  /** Per output column: a value that is equal for equal values (tracked-column comparison). */
-  value: readonly ((i: number) => unknown)[];
+  /** Per output column: whether rows a and b hold the same value (NULL equals NULL; tracked-column comparison). */
+  same: readonly ((a: number, b: number) => boolean)[];
 }
 
 /** How a key's events are folded. */
@@ -47,11 +49,9 @@ export interface Scd2Rules {
  * const versions = foldScd2([0, 1, 2], pool, { tracked: [1], ignoreNull: [false, false] });
  */
 export function foldScd2(rows: readonly number[], pool: EventPool, rules: Scd2Rules): Version[] {
-  const sorted = rows
-    .map((r, arrival) => ({ r, arrival }))
-    .sort((a, b) => compareEvent(pool.order[a.r], pool.kind[a.r] === UPSERT ? UPSERT : DELETE, pool.order[b.r], pool.kind[b.r] === UPSERT ? UPSERT : DELETE) || a.arrival - b.arrival)
-    .map((x) => x.r);
+  const sorted = inEventOrder(rows, pool);
   const ncols = pool.valid.length;
+  const anyIgnoreNull = rules.ignoreNull.some((x) => x);
   const out: Version[] = [];
   let open: Version | null = null;
   for (const e of sorted) {
@@ -64,29 +64,55 @@ export function foldScd2(rows: readonly number[], pool: EventPool, rules: Scd2Ru
       continue;
     }
     // The values the key has after e: e's, or with ignored NULLs, the open version's.
-    const cols = new Int32Array(ncols).fill(e);
-    if (open) for (let c = 0; c < ncols; c++) if (rules.ignoreNull[c] && !pool.valid[c](e)) cols[c] = open.cols[c];
+    let cols: Int32Array | null = null;
+    if (open && anyIgnoreNull) {
+      for (let c = 0; c < ncols; c++) {
+        if (!rules.ignoreNull[c] || pool.valid[c](e)) continue;
+        cols ??= new Int32Array(ncols).fill(e);
+        cols[c] = columnRow(open, c);
+      }
+    }
     if (!open) {
-      open = { cols, start: e, end: -1 };
+      open = { row: e, cols, start: e, end: -1 };
       continue;
     }
-    const same = rules.tracked.every((c) => equalValues(pool.value[c](open!.cols[c]), pool.value[c](cols[c])));
+    let same = true;
+    for (const c of rules.tracked) {
+      if (!pool.same[c](columnRow(open, c), cols ? cols[c] : e)) {
+        same = false;
+        break;
+      }
+    }
     if (same || compareEventsEqualSeq(pool, open.start, e)) {
+      open.row = e;
       open.cols = cols;
       continue;
     }
     open.end = e;
     out.push(open);
-    open = { cols, start: e, end: -1 };
+    open = { row: e, cols, start: e, end: -1 };
   }
   if (open) out.push(open);
   return out;
 }
 
-function compareEventsEqualSeq(pool: EventPool, a: number, b: number): boolean {
-  return compareEvent(pool.order[a], UPSERT, pool.order[b], UPSERT) === 0;
+/** The pool row holding column `c` of a version. */
+export function columnRow(v: Version, c: number): number {
+  return v.cols ? v.cols[c] : v.row;
 }
 
-function equalValues(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
+/** The rows sorted by event order, ties in arrival order; the rows themselves when already so (the usual case: events arrive in order). */
+function inEventOrder(rows: readonly number[], pool: EventPool): readonly number[] {
+  const compare = (a: number, b: number) => compareEvent(pool.order[a], pool.kind[a] === UPSERT ? UPSERT : DELETE, pool.order[b], pool.kind[b] === UPSERT ? UPSERT : DELETE);
+  let ordered = true;
+  for (let i = 1; i < rows.length && ordered; i++) ordered = compare(rows[i - 1], rows[i]) <= 0;
+  if (ordered) return rows;
+  return rows
+    .map((r, arrival) => ({ r, arrival }))
+    .sort((a, b) => compare(a.r, b.r) || a.arrival - b.arrival)
+    .map((x) => x.r);
+}
+
+function compareEventsEqualSeq(pool: EventPool, a: number, b: number): boolean {
+  return compareEvent(pool.order[a], UPSERT, pool.order[b], UPSERT) === 0;
 }

@@ -6,6 +6,7 @@
 // files written for it and throws.
 import * as arrow from 'apache-arrow';
 import type { Add, DomainMetadata } from '../../delta/actions.ts';
+import { readAhead } from '../../delta/read-ahead.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -13,10 +14,9 @@ import { Transaction } from '../../delta/transaction.ts';
 import { protocolFeatures, requiredProtocol } from '../../delta/writer-features.ts';
 import { enforceConstraints, tableConstraints } from '../../delta/operations/constraints.ts';
 import { removeOf } from '../../delta/operations/write.ts';
+import { keepRows } from '../../delta/operations/take.ts';
 import { splitByPartition, writeDataFiles } from '../../delta/operations/write-files.ts';
 import { fromAddPath } from '../../delta/partition-values.ts';
-import { filterBatch } from '../../reactive/expression/filter-batch.ts';
-import { rowKeys, type RowKey } from './rowKey.ts';
 
 /** What reading the target for one micro-batch found. */
 export interface TargetScan {
@@ -31,37 +31,40 @@ export interface TargetScan {
 }
 
 /**
- * Reads the target's files and splits the rows of files that hold a row
- * whose key satisfies `remove` into survivors and removed rows.
+ * Reads the target's files and splits the rows of files that hold a row of
+ * one of the batch's key groups into survivors and removed rows. `locate`
+ * names, per row of a target batch, its key's group (-1: none; see
+ * KeyGroups.probe); removed rows of groups where `wantOld` holds come back
+ * too.
  */
 export async function scanTarget(
   storage: Storage,
   snapshot: Snapshot,
-  keys: readonly string[],
-  remove: (key: RowKey) => boolean,
-  wantOld: (key: RowKey) => boolean,
-  onRemove?: (key: RowKey) => void,
+  locate: (batch: arrow.RecordBatch) => Int32Array,
+  wantOld: (group: number) => boolean,
 ): Promise<TargetScan> {
   const out: TargetScan = { touched: [], kept: [], old: [], removedRows: 0 };
-  for (const add of snapshot.files()) {
-    const { data } = await scanFileRows(storage, snapshot, add);
+  // The next file is read (and decoded off the JS thread) while this one is split.
+  for await (const { add, data } of readAhead(snapshot.files(), 2, async (add) => ({ add, data: (await scanFileRows(storage, snapshot, add)).data }))) {
     const masks: { batch: arrow.RecordBatch; keep: Uint8Array; old: Uint8Array; removed: number; olds: number }[] = [];
     let removed = 0;
     for (const batch of data.batches) {
-      const k = rowKeys(batch, keys);
+      const group = locate(batch);
       const keep = new Uint8Array(batch.numRows);
       const old = new Uint8Array(batch.numRows);
       let r = 0;
       let o = 0;
-      for (let i = 0; i < k.length; i++) {
-        if (remove(k[i])) {
-          r++;
-          onRemove?.(k[i]);
-          if (wantOld(k[i])) {
-            old[i] = 1;
-            o++;
-          }
-        } else keep[i] = 1;
+      for (let i = 0; i < group.length; i++) {
+        const g = group[i];
+        if (g < 0) {
+          keep[i] = 1;
+          continue;
+        }
+        r++;
+        if (wantOld(g)) {
+          old[i] = 1;
+          o++;
+        }
       }
       removed += r;
       masks.push({ batch, keep, old, removed: r, olds: o });
@@ -70,8 +73,8 @@ export async function scanTarget(
     out.touched.push(add);
     out.removedRows += removed;
     for (const m of masks) {
-      if (m.removed < m.batch.numRows) out.kept.push(filterBatch(m.batch, m.keep));
-      if (m.olds > 0) out.old.push(filterBatch(m.batch, m.old));
+      if (m.removed < m.batch.numRows) out.kept.push(keepRows(m.batch, m.keep));
+      if (m.olds > 0) out.old.push(keepRows(m.batch, m.old));
     }
   }
   return out;

@@ -164,3 +164,62 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   }
   return DECODER.decode(bytes.subarray(start, end));
 }
+
+/**
+ * Whether rows `a` and `b` of one column hold the same value (NULL equals
+ * NULL), with {@link keyReader}'s equality, compared on the column's buffers
+ * for plain layouts: no value is materialised per row. `data` is one
+ * contiguous Arrow Data.
+ */
+export function sameValues(data: arrow.Data): (a: number, b: number) => boolean {
+  const t = data.type;
+  const noNulls = data.nullCount === 0;
+  const nulls = (a: number, b: number): number => {
+    if (noNulls) return 0;
+    const va = data.getValid(a);
+    const vb = data.getValid(b);
+    return va && vb ? 0 : va === vb ? 1 : -1; // 1: both NULL, -1: one NULL
+  };
+  let lanes: Int32Array | null = null;
+  let width = 0;
+  if (t.typeId === arrow.Type.Int || t.typeId === arrow.Type.Timestamp || t.typeId === arrow.Type.Decimal || (t.typeId === arrow.Type.Date && (t as arrow.Date_).unit === arrow.DateUnit.DAY)) {
+    // Equal values of one column have equal bits (same unit, same scale), and the bits are all a key reader reads.
+    const v = data.values as ArrayBufferView;
+    const bytes = t.typeId === arrow.Type.Int ? (t as arrow.Int).bitWidth / 8 : t.typeId === arrow.Type.Decimal ? (t as arrow.Decimal).bitWidth / 8 : t.typeId === arrow.Type.Date ? 4 : 8;
+    if (bytes >= 4) {
+      width = bytes / 4;
+      lanes = new Int32Array(v.buffer, v.byteOffset, data.length * width);
+    }
+  }
+  if (lanes) {
+    const l = lanes;
+    const w = width;
+    return (a, b) => {
+      const n = nulls(a, b);
+      if (n !== 0) return n > 0;
+      for (let j = 0; j < w; j++) if (l[a * w + j] !== l[b * w + j]) return false;
+      return true;
+    };
+  }
+  if (t.typeId === arrow.Type.Utf8 || t.typeId === arrow.Type.Binary) {
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    return (a, b) => {
+      const n = nulls(a, b);
+      if (n !== 0) return n > 0;
+      const sa = offsets[a];
+      const sb = offsets[b];
+      const len = offsets[a + 1] - sa;
+      if (offsets[b + 1] - sb !== len) return false;
+      for (let j = 0; j < len; j++) if (bytes[sa + j] !== bytes[sb + j]) return false;
+      return true;
+    };
+  }
+  // Floats (NaN equals NaN, -0 equals 0), booleans, narrow integers and other types: by their key values.
+  const read = keyReader(data);
+  return (a, b) => {
+    const x = read(a);
+    const y = read(b);
+    return x === y || (typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y));
+  };
+}

@@ -7,8 +7,7 @@
 import * as arrow from 'apache-arrow';
 import { projectBatch } from '../../reactive/batch/projectBatch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
-import { takeRows } from '../../delta/operations/take.ts';
-import { filterBatch } from '../../reactive/expression/filter-batch.ts';
+import { keepRows, takeRows } from '../../delta/operations/take.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -144,7 +143,7 @@ export async function changesOfFile(
     // The complement of the changed positions: long runs of rows, copied run by run.
     const keep = new Uint8Array(match.rows).fill(1);
     for (let i = 0; i < positions.length; i++) keep[positions[i]] = 0;
-    const kept = filterBatch(read!, keep);
+    const kept = keepRows(read!, keep);
     copiedRows = new arrow.RecordBatch(snapshot.arrowSchema, arrow.makeData({ type: new arrow.Struct(snapshot.arrowSchema.fields), length: kept.numRows, nullCount: 0, children: kept.data.children }));
   }
   return {

@@ -2,6 +2,8 @@
 // numbered across the batches in order) into one new batch, column by
 // column, without first concatenating the batches. Z-order writes each output
 // file this way, so only the input and one output file's rows are in memory.
+// Takes from one batch (a row list, or the rows a mask keeps) need no plan:
+// the native loops read the list directly.
 
 import * as arrow from 'apache-arrow';
 import { native } from '../../native/addon.ts';
@@ -44,29 +46,34 @@ interface GatherNative {
   gatherFixed(values: ArrayBufferView[], width: number, batch: Uint32Array, row: Uint32Array, dest: Uint32Array, out: Uint8Array): void;
   gatherBits(maps: Uint8Array[], batch: Uint32Array, row: Uint32Array, dest: Uint32Array, out: Uint8Array): number;
   gatherBytes(offsets: Int32Array[], values: Uint8Array[], batch: Uint32Array, row: Uint32Array, dest: Uint32Array): { offsets: Int32Array; data: Uint8Array };
+  takeFixed(values: ArrayBufferView, width: number, rows: Uint32Array, out: Uint8Array): void;
+  takeBits(map: Uint8Array, rows: Uint32Array, out: Uint8Array): number;
+  takeBytes(offsets: Int32Array, values: Uint8Array, rows: Uint32Array): { offsets: Int32Array; data: Uint8Array };
+  maskRows(mask: Uint8Array, length: number): Uint32Array;
 }
 
 const core = native as unknown as GatherNative;
 
 /** Whether {@link gatherRows} handles every column (flat types whose data start at offset 0). */
 export function canGather(batches: readonly arrow.RecordBatch[]): boolean {
-  return batches.every((b) =>
-    b.data.children.every((d) => {
-      if (d.offset !== 0) return false;
-      switch (d.type.typeId) {
-        case arrow.Type.Int:
-        case arrow.Type.Float:
-        case arrow.Type.Date:
-        case arrow.Type.Timestamp:
-        case arrow.Type.Bool:
-        case arrow.Type.Utf8:
-        case arrow.Type.Binary:
-          return true;
-        default:
-          return false;
-      }
-    }),
-  );
+  return batches.every((b) => b.data.children.every(isFlat));
+}
+
+/** Whether one column is flat (see {@link canGather}) and so can be taken by {@link takeColumn}. */
+export function isFlat(d: arrow.Data): boolean {
+  if (d.offset !== 0) return false;
+  switch (d.type.typeId) {
+    case arrow.Type.Int:
+    case arrow.Type.Float:
+    case arrow.Type.Date:
+    case arrow.Type.Timestamp:
+    case arrow.Type.Bool:
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -83,6 +90,56 @@ export function gatherRows(batches: readonly arrow.RecordBatch[], loc: RowLocato
   const plan = core.gatherPlan(loc.batchOf, loc.rowOf, rows);
   const children = schema.fields.map((_, ci) => gatherColumn(batches.map((b) => b.data.children[ci]), plan, n));
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }));
+}
+
+/**
+ * The rows `rows` (in this order, repeats allowed) of one batch as a new
+ * batch. Precondition: {@link canGather}([batch]).
+ *
+ * @example
+ * const kept = takeFlat(batch, maskRows(keep, batch.numRows));
+ */
+export function takeFlat(batch: arrow.RecordBatch, rows: Uint32Array): arrow.RecordBatch {
+  const n = rows.length;
+  const children = batch.data.children.map((d) => takeColumn(d, rows));
+  return new arrow.RecordBatch(batch.schema, arrow.makeData({ type: new arrow.Struct(batch.schema.fields), length: n, nullCount: 0, children }));
+}
+
+/** The rows i < length where mask[i] === 1, ascending (a filter's row list). */
+export function maskRows(mask: Uint8Array, length: number): Uint32Array {
+  return core.maskRows(mask, length);
+}
+
+/** The rows `rows` of one flat column (see {@link isFlat}) as new Data. */
+export function takeColumn(d: arrow.Data, rows: Uint32Array): arrow.Data {
+  const n = rows.length;
+  const type = d.type;
+  let nullBitmap: Uint8Array | undefined;
+  let nullCount = 0;
+  if (d.nullCount > 0 && d.nullBitmap) {
+    nullBitmap = new Uint8Array((n + 7) >> 3);
+    nullCount = core.takeBits(d.nullBitmap, rows, nullBitmap);
+  }
+  switch (type.typeId) {
+    case arrow.Type.Bool: {
+      const out = new Uint8Array((n + 7) >> 3);
+      core.takeBits(d.values as Uint8Array, rows, out);
+      return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: out } as never) as arrow.Data;
+    }
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary: {
+      const { offsets, data } = core.takeBytes(d.valueOffsets as Int32Array, d.values as Uint8Array, rows);
+      return arrow.makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: offsets, data } as never) as arrow.Data;
+    }
+    default: {
+      const values = d.values as unknown as ArrayBufferView & { BYTES_PER_ELEMENT: number; constructor: new (b: ArrayBufferLike) => ArrayBufferView };
+      const bytes = values.BYTES_PER_ELEMENT * d.stride;
+      const out = new Uint8Array(n * bytes);
+      // The source view is limited to the Data's own rows: a row past them is a RangeError, not a read of a neighbour's bytes.
+      core.takeFixed(new Uint8Array(values.buffer, values.byteOffset, d.length * bytes), bytes, rows, out);
+      return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: new values.constructor(out.buffer) } as never) as arrow.Data;
+    }
+  }
 }
 
 function gatherColumn(parts: arrow.Data[], plan: ReadPlan, n: number): arrow.Data {

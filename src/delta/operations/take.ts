@@ -3,7 +3,8 @@
 // run of equal partition values, which makes encoding crawl.
 
 import * as arrow from 'apache-arrow';
-import { canGather, gatherRows, locateRows } from '../maintenance/gather.ts';
+import { filterBatch } from '../../reactive/expression/filter-batch.ts';
+import { canGather, maskRows, takeFlat } from '../maintenance/gather.ts';
 
 /** From this many rows on, flat columns are gathered by the native core. */
 const NATIVE_TAKE_ROWS = 4096;
@@ -45,11 +46,23 @@ export function canTake(batch: arrow.RecordBatch): boolean {
 export function takeRows(batch: arrow.RecordBatch, indices: Int32Array): arrow.RecordBatch {
   // Many rows of flat columns: gathered natively (JS loops over typed arrays run cold in a short process).
   if (indices.length >= NATIVE_TAKE_ROWS && canGather([batch])) {
-    return gatherRows([batch], locateRows([batch]), new Uint32Array(indices.buffer, indices.byteOffset, indices.length));
+    return takeFlat(batch, new Uint32Array(indices.buffer, indices.byteOffset, indices.length));
   }
   const children = batch.data.children.map((d) => takeData(d, indices));
   const struct = arrow.makeData({ type: batch.data.type, length: indices.length, nullCount: 0, children });
   return new arrow.RecordBatch(batch.schema, struct);
+}
+
+/**
+ * The rows of `batch` where `mask[i] === 1`, as {@link filterBatch} keeps
+ * them (the batch itself when every row is kept) — copied natively when the
+ * batch is large and flat.
+ */
+export function keepRows(batch: arrow.RecordBatch, mask: Uint8Array): arrow.RecordBatch {
+  if (batch.numRows < NATIVE_TAKE_ROWS || !canGather([batch])) return filterBatch(batch, mask);
+  if (mask.length < batch.numRows) throw new Error(`keepRows: the mask has ${mask.length} entries but the batch has ${batch.numRows} rows`);
+  const rows = maskRows(mask, batch.numRows);
+  return rows.length === batch.numRows ? batch : takeFlat(batch, rows);
 }
 
 function takeValidity(d: arrow.Data, idx: Int32Array): { nullBitmap: Uint8Array | undefined; nullCount: number } {
