@@ -24,6 +24,7 @@
 #include <string>
 
 #include "join/key_hash.h"
+#include "join/keyed_matches.h"
 #include "maintenance/column_reader.h"
 #include "maintenance/column_js.h"
 
@@ -306,6 +307,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("keyTableBuild", Napi::Function::New(env, BuildJs, "keyTableBuild"));
   exports.Set("keyTableProbe", Napi::Function::New(env, ProbeJs, "keyTableProbe"));
   exports.Set("keyTableProbePages", Napi::Function::New(env, ProbePagesJs, "keyTableProbePages"));
+  RegisterKeyedMatches(env, exports);
 }
 
 }  // namespace tributary::join

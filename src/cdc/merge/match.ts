@@ -17,10 +17,18 @@ import { readAhead } from '../../delta/read-ahead.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
+import { native } from '../../native/addon.ts';
 import { KeyIndex } from './key-index.ts';
 import { contiguous, keyReader } from './keys.ts';
 import { MergeError, MultipleSourceRowsMatchedError } from './errors.ts';
 import type { MergePlan, SidedPredicate } from './plan.ts';
+
+const core = native as unknown as {
+  keyedMatches(
+    rows: Int32Array, first: Int32Array, deleted: Uint32Array, indexFirst: Int32Array, next: Int32Array, joinable: Uint8Array,
+    clauseMasks: (Uint8Array | null)[], singleDelete: boolean, sourceMatched: Uint8Array,
+  ): { positions: Int32Array; physical: Uint32Array; action: Int32Array; sourceRow: Int32Array } | { duplicate: [number, number, number] } | { notFirst: number };
+};
 
 /** No action for a target row. */
 export const NO_ACTION = -1;
@@ -155,9 +163,8 @@ export async function joinFiles(
     const out = new TouchedRows();
     if (probed) {
       // Key-only join: the pages gave the matching rows; every condition reads the source alone.
-      const pairs = new PairBuffer((t, s) => decidePairs(plan, source, pairSource, null, t, s, [], singleDelete, { out, matchedTarget: null, sourceMatched, table, add }));
-      keyedPairs(probed, source, pairs, table, add.path);
-      if (out.length > 0) touched.push(out.finish(add, probed.live, probed.deleted));
+      const match = keyedMatch(probed, source, singleDelete, sourceMatched, table, add);
+      if (match) touched.push(match);
       continue;
     }
     const { data, deleted } = scan!;
@@ -279,19 +286,28 @@ export function liveKeyedRows(probed: KeyedRows): { at: Int32Array; position: In
   return { at: at.subarray(0, n), position: position.subarray(0, n) };
 }
 
-/** The (live position, source row) pairs of a file's keyed rows, deletion vector applied. */
-function keyedPairs(probed: KeyedRows, source: SourceSide, pairs: PairBuffer, table: string, path: string): void {
-  const { first } = probed;
-  const joinable = source.joinable;
+/**
+ * What a key-only join decides for one file (null when no row gets an
+ * action): its live keyed rows paired with their key's joinable source rows,
+ * each pair given the first WHEN MATCHED clause whose source condition holds
+ * — in one native pass (native/join/keyed_matches.cc).
+ */
+function keyedMatch(probed: KeyedRows, source: SourceSide, singleDelete: boolean, sourceMatched: Uint8Array, table: string, add: Add): FileMatch | null {
   const index = source.index!;
-  for (let i = 0; i < first.length; i++) {
-    if (index.first[first[i]] !== first[i]) throw new Error(`MERGE into Delta table ${table}: rows probed for file ${path} name source row ${first[i]}, which is not the first of its key`);
+  const r = core.keyedMatches(probed.rows, probed.first, probed.deleted, index.first, index.next, source.joinable, source.clauseMasks, singleDelete, sourceMatched);
+  if ('notFirst' in r) {
+    throw new Error(`MERGE into Delta table ${table}: rows probed for file ${add.path} name source row ${probed.first[r.notFirst]}, which is not the first of its key`);
   }
-  const { at, position } = liveKeyedRows(probed);
-  for (let j = 0; j < at.length; j++) {
-    for (let s = first[at[j]]; s >= 0; s = index.next[s]) if (joinable[s]) pairs.push(position[j], s);
+  if ('duplicate' in r) {
+    const [position, previous, sourceRow] = r.duplicate;
+    throw new MultipleSourceRowsMatchedError(
+      `MERGE into Delta table ${table} failed: multiple source rows matched and attempted to modify the same target row ` +
+        `(row ${position} of file ${add.path}; source rows ${previous} and ${sourceRow}). ` +
+        'Deduplicate the source so each target row is matched by at most one source row; nothing was written',
+    );
   }
-  pairs.flush();
+  if (r.positions.length === 0) return null;
+  return { add, rows: probed.live, deleted: probed.deleted, positions: r.positions, physical: r.physical, action: r.action, sourceRow: r.sourceRow };
 }
 
 /** Candidate (target, source) pairs, handed on in chunks: bounds memory when many rows share keys (or there are no keys). */
