@@ -91,6 +91,71 @@ std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<
   return failed;
 }
 
+namespace {
+
+[[noreturn]] void Fail(const char* syscall, const std::string& path) {
+  const int code = errno;
+  throw FileOpError(code, std::string(std::strerror(code)) + ", " + syscall + " '" + path + "'");
+}
+
+}  // namespace
+
+bool WriteDurably(const std::string& target, const std::string& tmp, const uint8_t* data, size_t size, bool replace, bool strict_dir_sync) {
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) Fail("open", tmp);
+  try {
+    for (size_t done = 0; done < size;) {
+      const ssize_t n = write(fd, data + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) Fail("write", tmp);
+      done += static_cast<size_t>(n);
+    }
+    if (fsync(fd) != 0) Fail("fsync", tmp);
+  } catch (...) {
+    close(fd);
+    unlink(tmp.c_str());
+    throw;
+  }
+  if (close(fd) != 0) {
+    const int code = errno;
+    unlink(tmp.c_str());
+    errno = code;
+    Fail("close", tmp);
+  }
+  if (replace) {
+    if (rename(tmp.c_str(), target.c_str()) != 0) {
+      const int code = errno;
+      unlink(tmp.c_str());
+      errno = code;
+      Fail("rename", target);
+    }
+  } else {
+    const int linked = link(tmp.c_str(), target.c_str());
+    const int code = errno;
+    unlink(tmp.c_str());
+    if (linked != 0) {
+      if (code == EEXIST) return false;
+      errno = code;
+      Fail("link", target);
+    }
+  }
+  // The new directory entry made durable too (a power loss must not lose a commit seen as done).
+  const size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
+  const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int err = 0;
+  if (dfd < 0) err = errno;
+  else {
+    if (fsync(dfd) != 0) err = errno;
+    close(dfd);
+  }
+  if (err != 0 && strict_dir_sync && err != EISDIR && err != EPERM && err != EINVAL && err != EBADF) {
+    errno = err;
+    Fail("fsync", dir);
+  }
+  return true;
+}
+
 void CopyRange(int in_fd, int out_fd, uint64_t start, uint64_t length) {
   off_t in_off = static_cast<off_t>(start);
   uint64_t left = length;
@@ -140,6 +205,9 @@ std::vector<std::string> DeleteFiles(const std::string&, const std::vector<std::
   throw std::runtime_error("native deletion is not available on Windows");
 }
 void CopyRange(int, int, uint64_t, uint64_t) { throw std::runtime_error("native range copies are not available on Windows"); }
+bool WriteDurably(const std::string&, const std::string&, const uint8_t*, size_t, bool, bool) {
+  throw std::runtime_error("native durable writes are not available on Windows");
+}
 }  // namespace tributary::maintenance
 
 #endif

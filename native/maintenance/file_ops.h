@@ -4,6 +4,7 @@
 // pays a promise per file or passes the bytes through JS memory.
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,20 @@ std::vector<ListedFile> ListTree(const std::string& root, const std::vector<std:
 // Deletes root/path for each path; a file already gone counts as deleted.
 // Returns the paths that could not be deleted, each with its error.
 std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<std::string>& paths, int threads);
+
+// Writes `size` bytes to a new file `tmp` (created exclusively), syncs it,
+// and then either renames it over `target` (replace) or links it to
+// `target` only if `target` does not exist (else returns false, the temp
+// file removed); finally syncs the directory of `target` (errors of that sync
+// are reported only when `strict_dir_sync`, and never on file systems that
+// cannot sync a directory). On failure throws FileOpError with the errno; the
+// temp file never survives a failure. One call does what would otherwise be
+// eight thread-pool round trips of a durable write.
+struct FileOpError : std::runtime_error {
+  FileOpError(int code, const std::string& what) : std::runtime_error(what), code(code) {}
+  int code;
+};
+bool WriteDurably(const std::string& target, const std::string& tmp, const uint8_t* data, size_t size, bool replace, bool strict_dir_sync);
 
 // Appends bytes [start, start + length) of `in_fd` to `out_fd` at its current
 // offset: in the kernel (copy_file_range) where it can, else through a small

@@ -16,9 +16,13 @@
 //   listTree(root, keepPrefixes: string[]) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
 //   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
 //   copyRange(inFd, outFd, start, length) → Promise<void>   (appends the range to outFd; see file_ops.h)
+//   writeDurably(target, tmp, data: Uint8Array, replace, strictDirSync) → Promise<boolean>
+//     (see file_ops.h; false: `target` existed and replace was false; errors carry Node's `code`, e.g. 'ENOENT')
 // Buffers are validated here, on the JS thread, so native code never reads
 // out of bounds; the column objects are kept alive until the promise settles.
 #include "maintenance/maintenance_binding.h"
+
+#include <uv.h>
 
 #include <cstring>
 #include <string>
@@ -359,6 +363,58 @@ class CopyWorker : public Napi::AsyncWorker {
   uint64_t length_;
 };
 
+class WriteWorker : public Napi::AsyncWorker {
+ public:
+  WriteWorker(Napi::Env env, std::string target, std::string tmp, Napi::Uint8Array data, bool replace, bool strict)
+      : Napi::AsyncWorker(env, "tributary:writeDurably"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        target_(std::move(target)),
+        tmp_(std::move(tmp)),
+        bytes_(data.Data()),
+        size_(data.ByteLength()),
+        replace_(replace),
+        strict_(strict) {
+    // The caller's bytes are written as they are (no copy): kept alive until the promise settles.
+    data_ = Napi::Persistent(data.As<Napi::Object>());
+  }
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      written_ = WriteDurably(target_, tmp_, bytes_, size_, replace_, strict_);
+    } catch (const FileOpError& e) {
+      code_ = e.code;
+      SetError(e.what());
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Napi::Boolean::New(Env(), written_)); }
+  void OnError(const Napi::Error& e) override {
+    if (code_ == 0) {
+      deferred_.Reject(e.Value());
+      return;
+    }
+    // As Node's fs errors: "ENOENT: no such file or directory, open '…'" with code and errno.
+    const char* name = uv_err_name(-code_);
+    auto err = Napi::Error::New(Env(), std::string(name) + ": " + e.Message());
+    err.Set("code", Napi::String::New(Env(), name));
+    err.Set("errno", Napi::Number::New(Env(), -code_));
+    deferred_.Reject(err.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string target_;
+  std::string tmp_;
+  Napi::ObjectReference data_;
+  const uint8_t* bytes_;
+  size_t size_;
+  bool replace_;
+  bool strict_;
+  bool written_ = false;
+  int code_ = 0;
+};
+
 bool SafeRelative(const std::string& p) {
   if (p.empty() || p[0] == '/') return false;
   size_t start = 0;
@@ -409,6 +465,17 @@ Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+Napi::Value WriteDurablyJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsString() || !info[2].IsTypedArray() || !info[3].IsBoolean() || !info[4].IsBoolean())
+    throw Napi::TypeError::New(env, "writeDurably: expected (target, tmp, data: Uint8Array, replace, strictDirSync)");
+  if (info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "writeDurably: data must be a Uint8Array");
+  auto* w = new WriteWorker(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::Uint8Array>(),
+                            info[3].As<Napi::Boolean>().Value(), info[4].As<Napi::Boolean>().Value());
+  w->Queue();
+  return w->Promise();
+}
+
 }  // namespace
 
 void Register(Napi::Env env, Napi::Object exports) {
@@ -417,6 +484,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
   exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
   exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
+  exports.Set("writeDurably", Napi::Function::New(env, WriteDurablyJs, "writeDurably"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
   gather::Register(env, exports);
   spill::Register(env, exports);

@@ -26,6 +26,26 @@ test('LocalStorage: temp files never appear in listings and are cleaned up', () 
     assert.equal((await readdir(join(dir, '_delta_log'))).sort(), ['00000000000000000000.json', '_last_checkpoint']);
   }));
 
+test('LocalStorage: a failed write names the path and the error, and leaves no temp file', () =>
+  withTemp(async (dir) => {
+    const s = new LocalStorage(dir);
+    await writeFile(join(dir, 'plain'), 'a file, not a directory');
+    // Writing below a file: ENOTDIR from the (native or fs) open, as Node reports it.
+    for (const op of [() => s.write('plain/x.bin', enc('x')), () => s.putIfAbsent('plain/y.json', enc('y'))]) {
+      const err = await op().then(() => null, (e: NodeJS.ErrnoException) => e);
+      assert.ok(err, 'the write fails');
+      assert.is(err!.code, 'ENOTDIR');
+      assert.match(err!.message, /plain/);
+    }
+    await s.write('deep/new/dir/z.bin', enc('z'));
+    assert.is(dec(await s.read('deep/new/dir/z.bin')), 'z', 'missing directories are created');
+    await s.write('deep/new/dir/z.bin', enc('zz'));
+    assert.is(dec(await s.read('deep/new/dir/z.bin')), 'zz', 'write replaces');
+    assert.is(await s.putIfAbsent('deep/new/dir/z.bin', enc('q')), false, 'putIfAbsent leaves an existing object');
+    assert.equal((await readdir(join(dir, 'deep/new/dir'))).sort(), ['z.bin']);
+    assert.equal((await readdir(dir)).sort(), ['deep', 'plain']);
+  }));
+
 test('LocalStorage: putIfAbsent races between processes have one winner', () =>
   withTemp(async (dir) => {
     // Each child process tries to create the same commit file; run 4 at once, 2 rounds.

@@ -2,6 +2,10 @@
 // writes the bytes to a private temp file first and then hard-links it into
 // place: link(2) fails with EEXIST when the target exists, so exactly one of
 // several racing writers wins, and readers never observe a partial file.
+// Whole-object writes (commits, deletion vectors, state files) are made in
+// one native request where the addon can (open, write, fsync, rename or
+// link, directory fsync on one worker thread): eight thread-pool round trips
+// cost milliseconds each while the pool and the JS thread are busy.
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -12,6 +16,7 @@ import * as fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as nodePath from 'node:path';
 import type { FileMeta, Storage } from './storage.ts';
+import { native } from '../../native/addon.ts';
 
 /**
  * A {@link Storage} rooted at a local directory. Paths are relative to the
@@ -83,6 +88,10 @@ export class LocalStorage implements Storage {
 
   async write(path: string, data: Uint8Array): Promise<void> {
     const target = this.abs(path);
+    if (core.writeDurably) {
+      await writeNatively(target, data, true);
+      return;
+    }
     const tmp = await this.writeTemp(target, data);
     try {
       // rename(2) replaces atomically: readers see the old or the new object.
@@ -136,6 +145,7 @@ export class LocalStorage implements Storage {
 
   async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
     const target = this.abs(path);
+    if (core.writeDurably) return writeNatively(target, data, false);
     const tmp = await this.writeTemp(target, data);
     try {
       await linkPath(tmp, target);
@@ -199,7 +209,7 @@ export class LocalStorage implements Storage {
   /** Creates a uniquely named hidden temp file beside `target`, open for writing. */
   private async openTemp(target: string): Promise<{ tmp: string; fd: number }> {
     const dir = nodePath.dirname(target);
-    const tmp = nodePath.join(dir, `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
+    const tmp = tempPathOf(target);
     try {
       return { tmp, fd: await openFd(tmp, 'wx') };
     } catch (err) {
@@ -243,6 +253,34 @@ const readFd = (fd: number, buffer: Uint8Array, offset: number, length: number, 
 
 // Temp files are hidden so that listings (and other engines) ignore them.
 const TEMP_PREFIX = '.tributary-';
+
+/** A uniquely named hidden temp file beside `target`. */
+function tempPathOf(target: string): string {
+  return nodePath.join(nodePath.dirname(target), `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
+}
+
+// POSIX only (native/maintenance/file_ops.cc); elsewhere the fs calls above are used.
+const core: { writeDurably?: (target: string, tmp: string, data: Uint8Array, replace: boolean, strictDirSync: boolean) => Promise<boolean> } =
+  process.platform === 'win32' ? {} : (native as unknown as { writeDurably: (target: string, tmp: string, data: Uint8Array, replace: boolean, strictDirSync: boolean) => Promise<boolean> });
+
+/**
+ * Writes `data` durably to `target` in one native request: replacing it
+ * (`write`), or only when it does not exist (`putIfAbsent`: false when it
+ * does). A missing directory is created, then the write is retried. A
+ * commit's directory sync may fail without failing the commit (it exists
+ * then); a plain write's may not.
+ */
+async function writeNatively(target: string, data: Uint8Array, replace: boolean): Promise<boolean> {
+  const bytes = data instanceof Uint8Array && data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  try {
+    return await core.writeDurably!(target, tempPathOf(target), bytes, replace, replace);
+  } catch (err) {
+    // The directory is created only when missing: commits, the common case, go to an existing _delta_log.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.mkdir(nodePath.dirname(target), { recursive: true });
+  return core.writeDurably!(target, tempPathOf(target), bytes, replace, replace);
+}
 
 /**
  * Makes a directory's entries (a rename or link just made) durable, so a
