@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "codec/codec_binding.h"
+#include "delta/roaring_bitmap_array.h"
 #include "join/join_binding.h"
 #include "maintenance/maintenance_binding.h"
 #include "parquet/parquet_binding.h"
@@ -11,6 +12,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tributary::parquet::Register(env, exports);
   tributary::maintenance::Register(env, exports);
   tributary::join::Register(env, exports);
+  tributary::delta::Register(env, exports);
   return exports;
 }
 

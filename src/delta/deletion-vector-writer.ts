@@ -8,71 +8,20 @@
 import { randomUUID } from 'node:crypto';
 import type { DeletionVectorDescriptor } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
-import { crc32, ROARING_BITMAP_ARRAY_MAGIC } from './deletion-vector.ts';
+import { crc32 } from './deletion-vector.ts';
+import { native } from '../native/addon.ts';
 
-const SERIAL_COOKIE_NO_RUNCONTAINER = 12346;
-/** Containers with more values than this are bitmaps (8 KiB), fewer are sorted arrays (Roaring's rule). */
-const ARRAY_MAX = 4096;
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const core = native as unknown as { roaringBitmapArray(rows: Uint32Array): Uint8Array };
 
 /**
  * Serializes ascending, distinct row indexes (< 2^32) as a portable
- * RoaringBitmapArray.
+ * RoaringBitmapArray (natively, in one pass: native/delta/roaring_bitmap_array.cc).
  *
  * @example
  * serializeRoaringBitmapArray(Uint32Array.of(3, 7, 70000)) // 44 bytes
  */
 export function serializeRoaringBitmapArray(rows: Uint32Array): Uint8Array {
-  for (let i = 1; i < rows.length; i++) {
-    if (rows[i] <= rows[i - 1]) throw new Error(`Deletion vector rows must be ascending and distinct (row ${rows[i]} after ${rows[i - 1]})`);
-  }
-  // Containers: runs of rows sharing their high 16 bits.
-  const containers: { key: number; start: number; end: number }[] = [];
-  for (let i = 0; i < rows.length; ) {
-    const key = rows[i] >>> 16;
-    let j = i;
-    while (j < rows.length && rows[j] >>> 16 === key) j++;
-    containers.push({ key, start: i, end: j });
-    i = j;
-  }
-  const bodySize = (c: { start: number; end: number }) => (c.end - c.start > ARRAY_MAX ? 8192 : (c.end - c.start) * 2);
-  const headerSize = 8 + containers.length * 8; // cookie, count, key/cardinality pairs, offsets
-  const bitmapSize = headerSize + containers.reduce((s, c) => s + bodySize(c), 0);
-  const buckets = rows.length === 0 ? 0 : 1;
-  const out = new Uint8Array(12 + buckets * (4 + bitmapSize));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, ROARING_BITMAP_ARRAY_MAGIC, true);
-  view.setBigUint64(4, BigInt(buckets), true);
-  if (buckets === 0) return out;
-  view.setUint32(12, 0, true); // bucket key: the high 32 bits of every row index (< 2^32)
-  const base = 16;
-  view.setUint32(base, SERIAL_COOKIE_NO_RUNCONTAINER, true);
-  view.setUint32(base + 4, containers.length, true);
-  let offset = headerSize;
-  containers.forEach((c, i) => {
-    view.setUint16(base + 8 + i * 4, c.key, true);
-    view.setUint16(base + 8 + i * 4 + 2, c.end - c.start - 1, true);
-    // Offsets count from the start of this 32-bit bitmap's serialization.
-    view.setUint32(base + 8 + containers.length * 4 + i * 4, offset, true);
-    offset += bodySize(c);
-  });
-  let pos = base + headerSize;
-  for (const c of containers) {
-    if (c.end - c.start > ARRAY_MAX) {
-      for (let i = c.start; i < c.end; i++) {
-        const low = rows[i] & 0xffff;
-        out[pos + (low >> 3)] |= 1 << (low & 7);
-      }
-      pos += 8192;
-    } else if (LITTLE_ENDIAN) {
-      // Storing into a Uint16Array keeps each index's low 16 bits; pos is even (headers are whole words).
-      new Uint16Array(out.buffer, pos, c.end - c.start).set(rows.subarray(c.start, c.end));
-      pos += 2 * (c.end - c.start);
-    } else {
-      for (let i = c.start; i < c.end; i++, pos += 2) view.setUint16(pos, rows[i] & 0xffff, true);
-    }
-  }
-  return out;
+  return core.roaringBitmapArray(rows);
 }
 
 const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';

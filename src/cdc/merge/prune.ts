@@ -102,6 +102,17 @@ export interface KeyRange {
  * or some value is NULL or NaN (such a key may sit in any file).
  */
 export function keyRange(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'column'> | null {
+  // A mask keeping every row filters nothing: the range of the whole column, computed once per column
+  // (APPLY CHANGES asks for it to locate its keys, then its merge to prune).
+  if (rows && rows.indexOf(0) < 0) rows = undefined;
+  if (rows) return rangeOf(data, rows);
+  if (!wholeRanges.has(data)) wholeRanges.set(data, rangeOf(data));
+  return wholeRanges.get(data)!;
+}
+
+const wholeRanges = new WeakMap<arrow.Data, Omit<KeyRange, 'column'> | null>();
+
+function rangeOf(data: arrow.Data, rows?: Uint8Array): Omit<KeyRange, 'column'> | null {
   const type = data.type;
   if (!rangeComparable(type)) return null;
   const read = keyReader(data);

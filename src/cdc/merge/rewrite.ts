@@ -8,6 +8,7 @@ import * as arrow from 'apache-arrow';
 import { projectBatch } from '../../reactive/batch/projectBatch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
 import { keepRows, takeRows } from '../../delta/operations/take.ts';
+import { maskRows } from '../../delta/maintenance/gather.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -178,10 +179,23 @@ export function sourceUpdateSelections(plan: MergePlan, changes: readonly FileCh
 
 /**
  * The rows of `parts` (each row below `n`, repeats kept) in ascending order:
- * a counting pass over the rows rather than a comparison sort.
+ * distinct rows (the usual case: each source row acts on one target row)
+ * are marked and listed natively, repeats counted, never a comparison sort.
  */
 function ascendingRows(parts: readonly Int32Array[], n: number): Int32Array {
   if (parts.length === 1 && isAscending(parts[0])) return parts[0];
+  const mark = new Uint8Array(n);
+  let repeated = false;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      if (mark[part[i]] === 1) repeated = true;
+      mark[part[i]] = 1;
+    }
+  }
+  if (!repeated) {
+    const rows = maskRows(mark, n);
+    return new Int32Array(rows.buffer, rows.byteOffset, rows.length);
+  }
   const count = new Int32Array(n);
   let total = 0;
   for (const part of parts) {
