@@ -14,6 +14,8 @@
 //   takeBits(map: Uint8Array, rows, out: Uint8Array) → zero bits (an empty map reads as all ones)
 //   takeBytes(offsets: Int32Array, values: Uint8Array, rows) → { offsets: Int32Array, data: Uint8Array }
 //   maskRows(mask: Uint8Array, length) → Uint32Array: the rows i < length with mask[i] === 1
+//   ascendingRows(parts: Int32Array[], n) → Int32Array: every row of the parts (each < n,
+//     repeats kept) in ascending order, by counting
 // Every index is checked against its buffer before any copy, so bad input is a
 // TypeError/RangeError, never an out-of-bounds read.
 #include "maintenance/gather.h"
@@ -303,6 +305,36 @@ Napi::Value MaskRowsJs(const Napi::CallbackInfo& info) {
   return rows;
 }
 
+Napi::Value AscendingRowsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "ascendingRows";
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "ascendingRows: parts must be an array of Int32Array");
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "ascendingRows: n must be a number");
+  const int64_t n = info[1].As<Napi::Number>().Int64Value();
+  if (n < 0 || n > 2147483647) throw Napi::RangeError::New(env, "ascendingRows: n must be in [0, 2^31)");
+  auto parts_js = info[0].As<Napi::Array>();
+  std::vector<std::pair<const int32_t*, size_t>> parts;
+  size_t total = 0;
+  for (uint32_t p = 0; p < parts_js.Length(); ++p) {
+    Napi::Value v = parts_js.Get(p);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "ascendingRows: parts must be Int32Arrays");
+    auto a = v.As<Napi::Int32Array>();
+    for (size_t i = 0; i < a.ElementLength(); ++i)
+      if (a[i] < 0 || a[i] >= n) throw Napi::RangeError::New(env, std::string(fn) + ": row " + std::to_string(a[i]) + " is out of range");
+    parts.emplace_back(a.Data(), a.ElementLength());
+    total += a.ElementLength();
+  }
+  std::vector<uint32_t> count(static_cast<size_t>(n), 0);
+  for (const auto& [rows, len] : parts)
+    for (size_t i = 0; i < len; ++i) ++count[static_cast<size_t>(rows[i])];
+  auto out = Napi::Int32Array::New(env, total);
+  int32_t* o = out.Data();
+  size_t k = 0;
+  for (int64_t r = 0; r < n && k < total; ++r)
+    for (uint32_t c = count[static_cast<size_t>(r)]; c > 0; --c) o[k++] = static_cast<int32_t>(r);
+  return out;
+}
+
 }  // namespace
 
 void Register(Napi::Env env, Napi::Object exports) {
@@ -314,6 +346,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("takeBits", Napi::Function::New(env, TakeBitsJs, "takeBits"));
   exports.Set("takeBytes", Napi::Function::New(env, TakeBytesJs, "takeBytes"));
   exports.Set("maskRows", Napi::Function::New(env, MaskRowsJs, "maskRows"));
+  exports.Set("ascendingRows", Napi::Function::New(env, AscendingRowsJs, "ascendingRows"));
 }
 
 }  // namespace tributary::maintenance::gather

@@ -5,7 +5,7 @@
 
 namespace tributary::maintenance::gather {
 
-// gatherPlan, gatherFixed, gatherBits, gatherBytes, takeFixed, takeBits, takeBytes, maskRows (documented in gather.cc).
+// gatherPlan, gatherFixed, gatherBits, gatherBytes, takeFixed, takeBits, takeBytes, maskRows, ascendingRows (documented in gather.cc).
 void Register(Napi::Env env, Napi::Object exports);
 
 }  // namespace tributary::maintenance::gather

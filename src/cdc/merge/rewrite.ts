@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import { projectBatch } from '../../reactive/batch/projectBatch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
 import { keepRows, takeRows } from '../../delta/operations/take.ts';
-import { maskRows } from '../../delta/maintenance/gather.ts';
+import { ascendingRows } from '../../delta/maintenance/gather.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
@@ -63,14 +63,19 @@ export async function changesOfFile(
   const fields = snapshot.arrowSchema.fields;
   const m = plan.matched.length;
   const clauses = m + plan.notMatchedBySource.length;
-  // Changed positions grouped by clause (each group ascending): a counting sort over the actions.
+  // Changed positions and their source rows grouped by clause (each group ascending): a counting sort over the actions.
   const { positions, action: actionOf, sourceRow } = match;
   const start = new Int32Array(clauses + 1);
   for (let i = 0; i < positions.length; i++) start[actionOf[i] + 1]++;
   for (let c = 0; c < clauses; c++) start[c + 1] += start[c];
-  const grouped = new Int32Array(positions.length);
+  const byClause = new Int32Array(positions.length);
+  const sourceByClause = new Int32Array(positions.length);
   const fill = start.slice(0, clauses);
-  for (let i = 0; i < positions.length; i++) grouped[fill[actionOf[i]]++] = i;
+  for (let i = 0; i < positions.length; i++) {
+    const k = fill[actionOf[i]]++;
+    byClause[k] = positions[i];
+    sourceByClause[k] = sourceRow[i];
+  }
 
   const readsTarget = (clause: number) => {
     const action = clause < m ? plan.matched[clause] : plan.notMatchedBySource[clause - m];
@@ -104,10 +109,8 @@ export async function changesOfFile(
   const preimages: arrow.RecordBatch[] = [];
   const deletedIdx: Int32Array[] = [];
   for (let clause = 0; clause < clauses; clause++) {
-    const idx = grouped.subarray(start[clause], start[clause + 1]);
-    if (idx.length === 0) continue;
-    const rows = new Int32Array(idx.length);
-    for (let j = 0; j < idx.length; j++) rows[j] = positions[idx[j]];
+    if (start[clause + 1] === start[clause]) continue;
+    const rows = byClause.subarray(start[clause], start[clause + 1]);
     const isMatched = clause < m;
     const action = isMatched ? plan.matched[clause] : plan.notMatchedBySource[clause - m];
     if (action.kind === 'delete') {
@@ -116,8 +119,7 @@ export async function changesOfFile(
       else counts.bySourceDeleted += rows.length;
       continue;
     }
-    const sourceIdx = new Int32Array(idx.length);
-    for (let j = 0; j < idx.length; j++) sourceIdx[j] = sourceRow[idx[j]];
+    const sourceIdx = sourceByClause.subarray(start[clause], start[clause + 1]);
     if (isMatched && plan.matched[clause].sourceOnly) {
       sourceOnly.set(clause, sourceIdx);
       counts.matchedUpdated += rows.length;
@@ -175,41 +177,6 @@ export function sourceUpdateSelections(plan: MergePlan, changes: readonly FileCh
     if (rows.length > 0) out.push({ assignments: clause.assignments, rows });
   });
   return out;
-}
-
-/**
- * The rows of `parts` (each row below `n`, repeats kept) in ascending order:
- * distinct rows (the usual case: each source row acts on one target row)
- * are marked and listed natively, repeats counted, never a comparison sort.
- */
-function ascendingRows(parts: readonly Int32Array[], n: number): Int32Array {
-  if (parts.length === 1 && isAscending(parts[0])) return parts[0];
-  const mark = new Uint8Array(n);
-  let repeated = false;
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++) {
-      if (mark[part[i]] === 1) repeated = true;
-      mark[part[i]] = 1;
-    }
-  }
-  if (!repeated) {
-    const rows = maskRows(mark, n);
-    return new Int32Array(rows.buffer, rows.byteOffset, rows.length);
-  }
-  const count = new Int32Array(n);
-  let total = 0;
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++) count[part[i]]++;
-    total += part.length;
-  }
-  const out = new Int32Array(total);
-  for (let r = 0, k = 0; k < total; r++) for (let c = count[r]; c > 0; c--) out[k++] = r;
-  return out;
-}
-
-function isAscending(rows: Int32Array): boolean {
-  for (let i = 1; i < rows.length; i++) if (rows[i] < rows[i - 1]) return false;
-  return true;
 }
 
 function concatRows(parts: readonly Int32Array[]): Int32Array {

@@ -50,6 +50,7 @@ interface GatherNative {
   takeBits(map: Uint8Array, rows: Uint32Array, out: Uint8Array): number;
   takeBytes(offsets: Int32Array, values: Uint8Array, rows: Uint32Array): { offsets: Int32Array; data: Uint8Array };
   maskRows(mask: Uint8Array, length: number): Uint32Array;
+  ascendingRows(parts: Int32Array[], n: number): Int32Array;
 }
 
 const core = native as unknown as GatherNative;
@@ -108,6 +109,16 @@ export function takeFlat(batch: arrow.RecordBatch, rows: Uint32Array): arrow.Rec
 /** The rows i < length where mask[i] === 1, ascending (a filter's row list). */
 export function maskRows(mask: Uint8Array, length: number): Uint32Array {
   return core.maskRows(mask, length);
+}
+
+/**
+ * Every row of `parts` (each below `n`, repeats kept) in ascending order,
+ * counted natively (no comparison sort).
+ *
+ * @example ascendingRows([Int32Array.of(5, 1), Int32Array.of(3, 1)], 6) // [1, 1, 3, 5]
+ */
+export function ascendingRows(parts: readonly Int32Array[], n: number): Int32Array {
+  return core.ascendingRows([...parts], n);
 }
 
 /** The rows `rows` of one flat column (see {@link isFlat}) as new Data. */
