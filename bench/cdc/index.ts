@@ -1,16 +1,18 @@
 // bench/cdc: APPLY CHANGES (SCD1, SCD2) against delta-rs MERGE on the same
 // target and change batch, each timed in its own process.
-//   npm run bench -- cdc [--rows N] [--changes N] [--big] [--keep] [--only a,b]
+//   npm run bench -- cdc [--rows N] [--changes N] [--runs N] [--big] [--keep] [--only a,b]
 // Cases: scd1-2M-cow (copy-on-write), scd1-2M-dv (deletion vectors: the
 // target has delta.enableDeletionVectors=true), scd2-2M (Tributary only:
 // delta-rs has no SCD2; its SCD1 MERGE result is the reference for the
 // current rows), scd1-10M (with --big: 10M target, 1M changes, deletion
 // vectors), scd1-2M-seqcol-cow (the sequence column stays in the target, so
 // live keys' sequences are read from it; the others keep them in state
-// files). `--only cow,dv` runs the cases whose names contain a listed part. Both tools' results are
+// files). `--only cow,dv` runs the cases whose names contain a listed part. Each tool applies the
+// batch `--runs` times (default 3), alternating, each time to a fresh copy of the same prepared
+// table; the median time is reported (peak RSS: the largest). Both tools' results are
 // read by DuckDB (read_parquet over the files each log lists) and compared by
 // row count and checksum; a mismatch fails the bench.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +23,7 @@ import { applyChanges } from '../../src/cdc/applyChanges/applyChanges.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
 import { fromAddPath } from '../../src/delta/partition-values.ts';
-import { report, runChild, runNodeChild, toResult, type BenchResult } from '../lib/harness.ts';
+import { medianRun, report, runChild, runNodeChild, toResult, type BenchResult } from '../lib/harness.ts';
 import { changeBatch, ordersSchema, targetBatches } from './workload.ts';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -32,6 +34,7 @@ const flag = (name: string, fallback: number) => {
 };
 const rows = flag('rows', 2_000_000);
 const changes = flag('changes', 200_000);
+const runs = Math.max(1, flag('runs', 3));
 const big = process.argv.includes('--big');
 const keep = process.argv.includes('--keep');
 const onlyAt = process.argv.indexOf('--only');
@@ -78,16 +81,28 @@ async function runCase(name: string, n: number, m: number, scd2: boolean, dv = f
   const opts = { keys: ['id'], sequenceBy: 'seq', applyAsDeletes: "op = 'D'", exceptColumnList: seqInTarget ? ['op'] : ['op', 'seq'], storedAs: (scd2 ? 2 : 1) as 1 | 2, properties };
   const tDir = join(work, `${name}-tributary`);
   await lastValueFrom(from(target).pipe(applyChanges(tDir, opts), toArray()));
-  const trib = runNodeChild(join(here, 'apply-tributary.ts'), [tDir, changesFile, scd2 ? '2' : '1', seqInTarget ? 'seq' : ''], { cwd: root });
-  const out = [toResult('tributary', name, trib)];
   const dDir = join(work, `${name}-deltars`);
   const targetFile = ipcFile(`${name}-target.arrow`, target);
   const setup = spawnSync(python!, [join(here, 'setup_deltars.py'), dDir, targetFile], { encoding: 'utf8' });
   if (setup.status !== 0) throw new Error(`bench/cdc: delta-rs setup failed: ${setup.stderr}`);
-  const dr = runChild(python!, [join(here, 'merge_deltars.py'), dDir, changesFile]);
-  if (!scd2) out.push(toResult('delta-rs', name, dr));
-  const a = await summary(tDir, scd2);
-  const b = await summary(dDir, false);
+  // Each run changes a fresh copy of the prepared tables; the last run's tables are compared.
+  const fresh = (dir: string) => {
+    const copy = `${dir}-run`;
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(dir, copy, { recursive: true });
+    return copy;
+  };
+  const trib: ReturnType<typeof runChild>[] = [];
+  const dr: ReturnType<typeof runChild>[] = [];
+  // delta-rs has no SCD2: one run gives the reference rows.
+  for (let r = 0; r < runs; r++) {
+    trib.push(runNodeChild(join(here, 'apply-tributary.ts'), [fresh(tDir), changesFile, scd2 ? '2' : '1', seqInTarget ? 'seq' : ''], { cwd: root }));
+    if (!scd2 || r === 0) dr.push(runChild(python!, [join(here, 'merge_deltars.py'), fresh(dDir), changesFile]));
+  }
+  const out = [toResult('tributary', name, medianRun(trib))];
+  if (!scd2) out.push(toResult('delta-rs', name, medianRun(dr)));
+  const a = await summary(`${tDir}-run`, scd2);
+  const b = await summary(`${dDir}-run`, false);
   if (a !== b) throw new Error(`bench/cdc ${name}: results differ: tributary ${a} vs delta-rs ${b}`);
   out.forEach((r) => (r.checked = a));
   for (const r of out) console.error(`  ${name} ${r.tool}: ${JSON.stringify(r)}`);
@@ -106,7 +121,7 @@ try {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }
 report('cdc', rows, results, [
-  `changes per case: ${changes} (60% update, 30% insert, 10% delete); delta-rs ${python}`,
+  `changes per case: ${changes} (60% update, 30% insert, 10% delete); delta-rs ${python}; median of ${runs} runs per tool (peak RSS: max)`,
   'scd1-*-dv and scd1-10M: deletion vectors (mode auto on a table with delta.enableDeletionVectors=true); delta-rs merges a copy-on-write table.',
   'scd2: delta-rs has no SCD2; its SCD1 MERGE result must equal the current (__END_AT IS NULL) rows.',
 ]);

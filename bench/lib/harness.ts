@@ -115,6 +115,20 @@ export function runNodeChild(file: string, args: string[] = [], options: SpawnSy
   }
 }
 
+/**
+ * One report for several runs of a child on the same input: the run with the
+ * median time (its other fields too), the median `cpuSeconds`, and the
+ * largest peak RSS of the runs.
+ */
+export function medianRun(runs: readonly (ChildReport & { peakRssMB: number })[]): ChildReport & { peakRssMB: number } {
+  if (runs.length === 0) throw new Error('medianRun: no runs');
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const seconds = mid(runs.map((r) => r.seconds));
+  const out: ChildReport & { peakRssMB: number } = { ...runs.find((r) => r.seconds === seconds)!, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
+  if (runs.every((r) => typeof r.cpuSeconds === 'number')) out.cpuSeconds = mid(runs.map((r) => Number(r.cpuSeconds)));
+  return out;
+}
+
 /** Builds a BenchResult from a child report, deriving rates from rows and bytes. */
 export function toResult(tool: BenchResult['tool'], name: string, report: ChildReport & { peakRssMB: number }): BenchResult {
   const { seconds, bytes, rows, peakRssMB: rss, ...extra } = report;
