@@ -236,7 +236,8 @@ export class CdcFlow {
     const groups = KeyGroups.of(changes, plan.keys);
     // Snapshot flows never see out-of-order events, so they keep no key state; nor need it
     // the batches whose every event is newer than any state the flow has written (see CdcPointer.newest).
-    const readState = keep && !this.allNewer(changes, snapshot);
+    const events = keep ? seqRange(changes) : { min: null, max: null };
+    const readState = keep && !this.allNewer(events, snapshot);
     // The batch's keys are located in the target while the state is read; the merge joins with these rows.
     // With the sequence in the target, live keys' sequences are decoded at the located rows in the same read.
     const located = TargetRows.start(this.storage, snapshot, plan.keys, groups, readState && inTarget ? plan.sequenceBy : []);
@@ -279,7 +280,7 @@ export class CdcFlow {
       ? await store.stage(this.settings.appId, batchId, entries, { ...view, watermark }, T !== undefined)
       : null;
     const files = staged ? staged.staged.map((f) => f.path) : keep ? store.paths : [];
-    const newest = keep ? this.newestAfter(changes, reduced, snapshot) : undefined;
+    const newest = keep ? this.newestAfter(events, snapshot) : undefined;
     const pointer: CdcPointer = {
       appId: this.settings.appId, batchId, scdType: 1, keys: plan.keys, sequenceBy: plan.sequenceBy, files,
       ...(keep ? { sequenceIn: inTarget ? 'target' as const : 'state' as const } : {}),
@@ -356,26 +357,23 @@ export class CdcFlow {
   }
 
   /** Whether every event of the batch (truncates aside) is newer than any key's state: then no state needs reading. */
-  private allNewer(changes: ChangeBatch, snapshot: Snapshot): boolean {
+  private allNewer(events: SeqRange, snapshot: Snapshot): boolean {
     const newest = this.newestBefore(snapshot);
     if (newest === undefined) return false;
-    if (newest === null) return true;
-    for (let i = 0; i < changes.kind.length; i++) {
-      if (changes.kind[i] !== TRUNCATE && compareSeq(changes.order[i], newest) <= 0) return false;
-    }
-    return true;
+    return newest === null || events.min === null || compareSeq(events.min, newest) > 0;
   }
 
-  /** The newest sequence of any key's state once the batch is applied (null: none yet; undefined: unknown). */
-  private newestAfter(changes: ChangeBatch, reduced: Scd1Plan, snapshot: Snapshot): SeqValue | null | undefined {
+  /**
+   * The newest sequence of any key's state once the batch is applied (null:
+   * none yet; undefined: unknown) — or a sequence above it: the batch's newest
+   * event counts even when it is ignored, which can only make a later batch
+   * read state it did not need (an event the batch ignores is not newer than
+   * its key's state, or an earlier TRUNCATE).
+   */
+  private newestAfter(events: SeqRange, snapshot: Snapshot): SeqValue | null | undefined {
     const before = this.newestBefore(snapshot);
     if (before === undefined) return undefined;
-    let newest = before;
-    for (let k = 0; k < reduced.count; k++) {
-      const seq = changes.order[reduced.seqRow[k]];
-      if (newest === null || compareSeq(seq, newest) > 0) newest = seq;
-    }
-    return newest;
+    return events.max !== null && (before === null || compareSeq(events.max, before) > 0) ? events.max : before;
   }
 
   /**
@@ -663,4 +661,23 @@ function assertNoDuplicates(changes: ChangeBatch, groups: KeyGroups, plan: Resol
       }
     }
   }
+}
+
+/** The oldest and newest sequence values of a batch's events, truncates aside (null when it has none). */
+interface SeqRange {
+  min: SeqValue | null;
+  max: SeqValue | null;
+}
+
+function seqRange(changes: ChangeBatch): SeqRange {
+  const { order, kind } = changes;
+  let min: SeqValue | null = null;
+  let max: SeqValue | null = null;
+  for (let i = 0; i < kind.length; i++) {
+    if (kind[i] === TRUNCATE) continue;
+    const s = order[i];
+    if (min === null || compareSeq(s, min) < 0) min = s;
+    if (max === null || compareSeq(s, max) > 0) max = s;
+  }
+  return { min, max };
 }
