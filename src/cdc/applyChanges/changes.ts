@@ -73,7 +73,9 @@ export function changePreparer(plan: ResolvedOptions, schema: arrow.Schema): Cha
     const del = deletes?.mask(batch).mask;
     const trunc = truncates?.mask(batch).mask;
     for (let i = 0; i < n; i++) kind[i] = trunc && trunc[i] === 1 ? TRUNCATE : del && del[i] === 1 ? DELETE : UPSERT;
-    for (let i = 0; i < n; i++) {
+    // Only a column (or struct field) with NULLs can give a NULL sequence value.
+    const mayBeNull = seq.nullCount > 0 || (plan.structSequence && seq.children.some((c) => c.nullCount > 0));
+    for (let i = 0; mayBeNull && i < n; i++) {
       const o = order[i];
       const isNull = o === null || (Array.isArray(o) && o.some((x) => x === null));
       if (isNull) {
