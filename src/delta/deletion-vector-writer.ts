@@ -113,6 +113,8 @@ export async function writeDeletionVectors(
 
 /** The ascending union of two ascending row lists (an existing deletion vector and new deletions). */
 export function unionRows(a: Uint32Array, b: Uint32Array): Uint32Array {
+  // A file without a deletion vector yet: the new deletions are the union (no copy).
+  if (a.length === 0 && isStrictlyAscending(b)) return b;
   const out = new Uint32Array(a.length + b.length);
   let i = 0;
   let j = 0;
@@ -122,4 +124,9 @@ export function unionRows(a: Uint32Array, b: Uint32Array): Uint32Array {
     if (o === 0 || out[o - 1] !== v) out[o++] = v;
   }
   return out.slice(0, o);
+}
+
+function isStrictlyAscending(rows: Uint32Array): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i] <= rows[i - 1]) return false;
+  return true;
 }
