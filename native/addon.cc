@@ -1,6 +1,7 @@
 // Entry point of the native addon: each module registers its exports here.
 #include <napi.h>
 
+#include "cdc/scd1_reduce.h"
 #include "codec/codec_binding.h"
 #include "delta/roaring_bitmap_array.h"
 #include "join/join_binding.h"
@@ -13,6 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tributary::maintenance::Register(env, exports);
   tributary::join::Register(env, exports);
   tributary::delta::Register(env, exports);
+  tributary::cdc::Register(env, exports);
   return exports;
 }
 

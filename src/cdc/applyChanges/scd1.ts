@@ -4,7 +4,10 @@
 // the newest event (or, for columns ignoring NULL updates, from the newest
 // event with a non-NULL value, else the current target row). Keys are the
 // batch's KeyGroups and the outcome is columnar: a micro-batch of 200k keys
-// makes no object per key.
+// makes no object per key. Its common case (integer sequences, no TRUNCATE,
+// no ignored NULLs) runs natively in one pass (native/cdc/scd1_reduce.cc).
+import * as arrow from 'apache-arrow';
+import { native } from '../../native/addon.ts';
 import type { ChangeBatch } from './changes.ts';
 import { ApplyChangesError } from './errors.ts';
 import type { KeyGroups } from './keyGroups.ts';
@@ -65,6 +68,69 @@ export interface Scd1Context {
  * const plan = reduceScd1(changes, { table: 't', keys: ['id'], ignoreNull: [false, false], groups, states, watermark: undefined, duplicates: 'resolve', now: Date.now() });
  */
 export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
+  return reduceNatively(batch, ctx) ?? reduceInJs(batch, ctx);
+}
+
+const core = native as unknown as {
+  scd1Reduce(
+    leaders: Int32Array, next: Int32Array, kind: Uint8Array, seq: BigInt64Array | Int32Array, has: Uint8Array, stateSeq: BigInt64Array, stateRank: Uint8Array,
+    watermark: BigInt64Array, now: number, duplicatesError: boolean,
+  ): { count: number; keyRow: Int32Array; seqRow: Int32Array; deleted: Uint8Array; at: Float64Array; ignored: number } | { duplicate: [number, number, number] };
+};
+
+/**
+ * The common case natively (native/cdc/scd1_reduce.cc): integer sequence
+ * values (32/64-bit integers, microsecond timestamps, dates), no TRUNCATE in
+ * the batch, no column ignoring NULL updates. Null otherwise.
+ */
+function reduceNatively(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan | null {
+  const { kind, seq } = batch;
+  const t = seq.type;
+  const integer =
+    (t.typeId === arrow.Type.Int && (t as arrow.Int).isSigned && ((t as arrow.Int).bitWidth === 64 || (t as arrow.Int).bitWidth === 32)) ||
+    (t.typeId === arrow.Type.Timestamp && (t as arrow.Timestamp).unit === arrow.TimeUnit.MICROSECOND) ||
+    (t.typeId === arrow.Type.Date && (t as arrow.Date_).unit === arrow.DateUnit.DAY);
+  if (!integer || seq.nullCount > 0 || seq.offset !== 0 || kind.includes(TRUNCATE) || ctx.ignoreNull.some((x) => x)) return null;
+  const toInt = (v: SeqValue | undefined): bigint | null => (typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : null);
+  const watermark = new BigInt64Array(ctx.watermark === undefined ? 0 : 1);
+  if (ctx.watermark !== undefined) {
+    const w = toInt(ctx.watermark);
+    if (w === null) return null;
+    watermark[0] = w;
+  }
+  const { states, groups } = ctx;
+  const n = kind.length;
+  const stateSeq = new BigInt64Array(n);
+  // States only exist when the flow read them: most batches have none.
+  if (states.has.indexOf(1) >= 0) {
+    for (let l = 0; l < n; l++) {
+      if (!states.has[l]) continue;
+      const v = toInt(states.seq[l]);
+      if (v === null) return null;
+      stateSeq[l] = v;
+    }
+  }
+  const values = seq.values as BigInt64Array | Int32Array;
+  const r = core.scd1Reduce(groups.leaders, groups.index.next, kind, values.subarray(0, n), states.has, stateSeq, states.rank, watermark, ctx.now, ctx.duplicates === 'error');
+  if ('duplicate' in r) {
+    const [a, b, leader] = r.duplicate;
+    throw duplicateError(ctx, batch, leader, a, b);
+  }
+  const cap = groups.leaders.length;
+  return {
+    count: r.count, keyRow: r.keyRow, seqRow: r.seqRow, deleted: r.deleted, needsOld: new Uint8Array(cap), cols: null, at: r.at,
+    truncateAt: undefined, ignoredEvents: r.ignored,
+  };
+}
+
+function duplicateError(ctx: Scd1Context, batch: ChangeBatch, leader: number, a: number, b: number): ApplyChangesError {
+  return new ApplyChangesError(
+    `applyChanges into ${ctx.table}: two events for ${keyTextAt(batch.rows, ctx.keys, leader)} have the same sequence value ${seqText(batch.order[b])} ` +
+      `(rows ${a} and ${b} of the micro-batch); there must be one distinct update per key per sequence value`,
+  );
+}
+
+function reduceInJs(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
   const { order, kind } = batch;
   const { groups, states } = ctx;
   const n = kind.length;
@@ -143,12 +209,7 @@ export function reduceScd1(batch: ChangeBatch, ctx: Scd1Context): Scd1Plan {
     own.sort(byOrder);
     if (ctx.duplicates === 'error') {
       for (let j = 1; j < own.length; j++) {
-        if (compareSeq(order[own[j - 1]], order[own[j]]) === 0) {
-          throw new ApplyChangesError(
-            `applyChanges into ${ctx.table}: two events for ${keyTextAt(batch.rows, ctx.keys, leader)} have the same sequence value ${seqText(order[own[j]])} ` +
-              `(rows ${own[j - 1]} and ${own[j]} of the micro-batch); there must be one distinct update per key per sequence value`,
-          );
-        }
+        if (compareSeq(order[own[j - 1]], order[own[j]]) === 0) throw duplicateError(ctx, batch, leader, own[j - 1], own[j]);
       }
     }
     const events = truncates.length > 0 ? [...own, ...truncates].sort(byOrder) : own;

@@ -81,12 +81,15 @@ function shuffle<T>(r: () => number, xs: T[]): T[] {
   return a;
 }
 
-function batches(r: () => number, events: Ev[]): arrow.RecordBatch[] {
+/** The same schema with a floating-point sequence: reduced by the JavaScript path (integer sequences go native). */
+const floatSeqSchema = new arrow.Schema(schema.fields.map((f) => (f.name === 'seq' ? new arrow.Field('seq', new arrow.Float64(), true) : f)));
+
+function batches(r: () => number, events: Ev[], floatSeq = false): arrow.RecordBatch[] {
   const order = shuffle(r, events);
   const out: arrow.RecordBatch[] = [];
   for (let i = 0; i < order.length;) {
     const n = 1 + Math.floor(r() * 12);
-    out.push(batchOf(schema, order.slice(i, i + n).map((e) => ({ ...e, id: BigInt(e.id), seq: BigInt(e.seq) }))));
+    out.push(batchOf(floatSeq ? floatSeqSchema : schema, order.slice(i, i + n).map((e) => ({ ...e, id: BigInt(e.id), seq: floatSeq ? e.seq : BigInt(e.seq) }))));
     i += n;
   }
   return out;
@@ -104,6 +107,14 @@ for (const seed of [1, 2, 3, 4]) {
       await run(dir, batches(r, events), options);
       assert.equal(await targetRows(dir, ['id', 'a', 'b']), expected);
     }
+  });
+
+  test(`SCD1 with a floating-point sequence (the JavaScript reduction) equals the sorted fold (seed ${seed})`, async () => {
+    const r = prng(300 + seed);
+    const events = feed(r, 8, 40);
+    const dir = tempTableDir('m1f');
+    await run(dir, batches(r, events, true), options);
+    assert.equal(await targetRows(dir, ['id', 'a', 'b']), modelScd1(events));
   });
 
   test(`SCD1 with the sequence column in the target, one subscription per batch, equals the sorted fold (seed ${seed})`, async () => {
