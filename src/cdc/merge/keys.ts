@@ -167,9 +167,11 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
 
 /**
  * Whether rows `a` and `b` of one column hold the same value (NULL equals
- * NULL), with {@link keyReader}'s equality, compared on the column's buffers
- * for plain layouts: no value is materialised per row. `data` is one
- * contiguous Arrow Data.
+ * NULL), compared on the column's buffers for plain layouts — integers,
+ * dates, timestamps (exactly, in their unit) and decimals by their bits,
+ * strings and binary by their bytes — so no value is materialised per row;
+ * other types with {@link keyReader}'s equality. `data` is one contiguous
+ * Arrow Data.
  */
 export function sameValues(data: arrow.Data): (a: number, b: number) => boolean {
   const t = data.type;
