@@ -56,6 +56,15 @@ export function stringifyJson(value: JsonValue | undefined): string {
  * parseJson('{"a":9223372036854775807}') // { a: 9223372036854775807n }
  */
 export function parseJson(text: string): JsonValue {
+  // Without 16 digits in a row no integer can pass 2^53 (16 digits): the engine's parser reads it
+  // exactly. Only texts that may hold a large integer take the parser below.
+  if (!SIXTEEN_DIGITS.test(text)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch (err) {
+      throw new SyntaxError(`Invalid JSON: ${(err as Error).message}`);
+    }
+  }
   const p = new Parser(text);
   p.ws();
   const v = p.value();
@@ -63,6 +72,9 @@ export function parseJson(text: string): JsonValue {
   if (p.i !== text.length) p.fail('trailing characters');
   return v;
 }
+
+const SIXTEEN_DIGITS = /\d{16}/;
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 class Parser {
   i = 0;
@@ -146,7 +158,8 @@ class Parser {
   }
 
   number(): number | bigint {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.s);
     if (!m) this.fail('bad number');
     this.i += m[0].length;
     const n = Number(m[0]);

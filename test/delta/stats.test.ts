@@ -180,6 +180,11 @@ test('JSON helpers keep integers beyond 2^53 exact and reject garbage', () => {
   assert.equal(v, { a: [1, -9223372036854775808n, 2500, 'x"y'], b: null, c: true });
   assert.is(stringifyJson(v), '{"a":[1,-9223372036854775808,2500,"x\\"y"],"b":null,"c":true}');
   assert.throws(() => parseJson('{"a":1'), /Invalid JSON/);
+  // Texts without 16 digits in a row go to the engine's parser; any 16-digit run to the exact one.
+  assert.equal(parseJson('{"t":123456789012345,"f":0.5}'), { t: 123456789012345, f: 0.5 });
+  assert.equal(parseJson('{"s":9007199254740993,"n":9007199254740991,"u":"1234567890123456789"}'), { s: 9007199254740993n, n: 9007199254740991, u: '1234567890123456789' });
+  assert.throws(() => parseJson('{"a":}'), /Invalid JSON/);
+  assert.throws(() => parseJson('{"a":12345678901234567,}'), /Invalid JSON/);
   assert.is(parseStats('not json'), null);
   assert.is(parseStats(null), null);
   assert.is(parseStats('{"minValues":{}}'), null);
