@@ -31,10 +31,16 @@ export async function storageAsyncBuffer(storage: Storage, path: string, size?: 
   };
 }
 
-/** The bytes as a standalone ArrayBuffer (copying only when they are a view). */
+/**
+ * The bytes as a standalone ArrayBuffer (copying only when they are a view).
+ * The copy is explicit: a Node Buffer's `slice()` is a view of the same
+ * (often pooled) memory, whose `.buffer` holds other bytes around these.
+ */
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
     return bytes.buffer;
   }
-  return bytes.slice().buffer as ArrayBuffer;
+  const out = new Uint8Array(bytes.byteLength);
+  out.set(bytes);
+  return out.buffer;
 }

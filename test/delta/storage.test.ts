@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalStorage, MemoryStorage } from '../../src/delta/storage/index.ts';
+import { toArrayBuffer } from '../../src/delta/parquet-file.ts';
 import { dec, enc, rejects } from './helpers.ts';
 import { storageContract, withTemp } from '../support/storage-contract.ts';
 
@@ -90,6 +91,19 @@ test('MemoryStorage: copies bytes in and out', async () => {
   const r = (await s.read('k')) as Uint8Array;
   r[1] = 0;
   assert.is(dec(await s.read('k')), 'abc');
+});
+
+test('MemoryStorage and toArrayBuffer: a Node Buffer view is copied, not aliased (its slice() is a view)', async () => {
+  const s = new MemoryStorage();
+  const pool = Buffer.from('xxxxHELLO-WORLDyyyy');
+  const view = pool.subarray(4, 15); // 'HELLO-WORLD' inside a larger allocation
+  await s.write('k', view);
+  pool.fill(0x7a);
+  assert.is(dec(await s.read('k')), 'HELLO-WORLD');
+  assert.is(dec(await s.readRange('k', 6, 11)), 'WORLD');
+  const ab = toArrayBuffer(Buffer.from('..abc..').subarray(2, 5));
+  assert.is(ab.byteLength, 3);
+  assert.is(dec(new Uint8Array(ab)), 'abc');
 });
 
 test.run();

@@ -4,7 +4,7 @@
 // key and sequence columns of the target's files are read.
 import * as arrow from 'apache-arrow';
 import type { Add } from '../../delta/actions.ts';
-import { decodeRows, planNativeRead, withSource } from '../../delta/maintenance/native-read.ts';
+import { decodeRows, planNativeRead, withColumns } from '../../delta/maintenance/native-read.ts';
 import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
 import { fromAddPath } from '../../delta/partition-values.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
@@ -100,7 +100,7 @@ export async function targetGroupSequences(
       const plan = planNativeRead(snapshot, (await readFooterOf(storage, fromAddPath(add.path), add.size, where)).meta, seqSchema);
       if (!plan) return false;
       try {
-        picked = await withSource(storage, add, undefined, (file) => decodeRows(file, seqSchema, plan, Int32Array.from(rows)));
+        picked = await withColumns(storage, add, plan.columns, (file, columns) => decodeRows(file, seqSchema, { ...plan, columns }, Int32Array.from(rows)));
       } catch {
         return false; // an encoding the native decoder lacks
       }

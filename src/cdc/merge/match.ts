@@ -10,7 +10,7 @@ import type { Add } from '../../delta/actions.ts';
 import { takeRows } from '../../delta/operations/take.ts';
 import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { readDeletionVector } from '../../delta/deletion-vector.ts';
-import { decodedBatch, planNativeRead, subPlan, withSource, type Decoded } from '../../delta/maintenance/native-read.ts';
+import { decodedBatch, planNativeRead, subPlan, withColumns, type Decoded } from '../../delta/maintenance/native-read.ts';
 import { readFooterOf } from '../../delta/maintenance/rowgroup-copy.ts';
 import { fromAddPath } from '../../delta/partition-values.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
@@ -256,7 +256,7 @@ export async function probeKeyPages(storage: Storage, snapshot: Snapshot, add: A
   if (!plan) return null;
   let hits: { rows: Int32Array; first: Int32Array; payload: Decoded[] } | null;
   try {
-    hits = await withSource(storage, add, undefined, (file) => index.probePages(file, plan.columns[0], key.type, plan.columns.slice(1)));
+    hits = await withColumns(storage, add, plan.columns, (file, columns) => index.probePages(file, columns[0], key.type, columns.slice(1)));
   } catch {
     // An encoding the native decoder lacks: the general path decides.
     return null;

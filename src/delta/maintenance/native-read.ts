@@ -127,7 +127,9 @@ export async function readFileNative(storage: Storage, snapshot: Snapshot, add: 
  * whole file, when already read.
  */
 export async function readPlanned(storage: Storage, add: Add, schema: arrow.Schema, plan: NativeReadPlan, bytes?: Uint8Array): Promise<arrow.RecordBatch | null> {
-  const decoded = await withSource(storage, add, bytes, (file) => decodeNative(file, plan));
+  const decoded = bytes
+    ? await decodeNative(bytes, plan)
+    : await withColumns(storage, add, plan.columns, (file, columns) => decodeNative(file, { ...plan, columns }));
   return decoded === false ? null : liveBatch(storage, add, schema, plan, decoded);
 }
 
@@ -138,6 +140,33 @@ export async function readPlanned(storage: Storage, add: Add, schema: arrow.Sche
  */
 export async function withSource<T>(storage: Storage, add: Add, bytes: Uint8Array | undefined, use: (file: Uint8Array | number) => Promise<T>): Promise<T> {
   return withFile(storage, fromAddPath(add.path), `Data file ${add.path} of Delta table ${storage.root}`, bytes, use);
+}
+
+/**
+ * Runs `use` on the parts of the data file of `add` that `columns` read:
+ * an open descriptor where the storage hands one out (only their chunks are
+ * then read), else one ranged read spanning their chunks, with the chunks'
+ * offsets rebased to it — a key probe of a table on S3 fetches the key
+ * column, not the file.
+ */
+export async function withColumns<T>(storage: Storage, add: Add, columns: DecodeColumn[], use: (file: Uint8Array | number, columns: DecodeColumn[]) => Promise<T>): Promise<T> {
+  if (storage.readFile && process.platform !== 'win32') return withSource(storage, add, undefined, (file) => use(file, columns));
+  let lo = Infinity;
+  let hi = 0;
+  for (const c of columns) {
+    for (const ch of c.chunks) {
+      if (ch.end <= ch.start) continue;
+      lo = Math.min(lo, ch.start);
+      hi = Math.max(hi, ch.end);
+    }
+  }
+  if (!(hi > lo)) return withSource(storage, add, undefined, (file) => use(file, columns));
+  const bytes = await storage.readRange(fromAddPath(add.path), lo, hi);
+  const rebased = columns.map((c) => ({
+    ...c,
+    chunks: c.chunks.map((ch) => (ch.end <= ch.start ? { ...ch, start: 0, end: 0 } : { ...ch, start: ch.start - lo, end: ch.end - lo })),
+  }));
+  return use(bytes, rebased);
 }
 
 /** {@link withSource} for any file of `storage` (`where` names it in errors). */

@@ -29,7 +29,7 @@ export class MemoryStorage implements Storage {
 
   async read(path: string): Promise<Uint8Array | null> {
     const e = this.entries.get(path);
-    return e ? e.data.slice() : null;
+    return e ? copyOf(e.data) : null;
   }
 
   async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
@@ -38,7 +38,7 @@ export class MemoryStorage implements Storage {
     if (start < 0 || end < start || end > e.data.length) {
       throw new Error(`Invalid byte range [${start}, ${end}) for ${path} (${e.data.length} bytes) in ${this.root}`);
     }
-    return e.data.slice(start, end);
+    return copyOf(e.data.subarray(start, end));
   }
 
   async head(path: string): Promise<FileMeta | null> {
@@ -47,12 +47,12 @@ export class MemoryStorage implements Storage {
   }
 
   async write(path: string, data: Uint8Array): Promise<void> {
-    this.entries.set(path, { data: data.slice(), modificationTime: this.now() });
+    this.entries.set(path, { data: copyOf(data), modificationTime: this.now() });
   }
 
   async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
     if (this.entries.has(path)) return false;
-    this.entries.set(path, { data: data.slice(), modificationTime: this.now() });
+    this.entries.set(path, { data: copyOf(data), modificationTime: this.now() });
     return true;
   }
 
@@ -88,4 +88,16 @@ export class MemoryStorage implements Storage {
   async delete(path: string): Promise<void> {
     this.entries.delete(path);
   }
+}
+
+/**
+ * A copy of the bytes in a plain Uint8Array of their own. Not `slice()`: on
+ * a Node Buffer that returns a view of the same memory, so the stored object
+ * would change with the caller's buffer, and its `.buffer` would be the
+ * whole (pooled) allocation.
+ */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.byteLength);
+  out.set(bytes);
+  return out;
 }
