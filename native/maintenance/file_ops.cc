@@ -69,6 +69,40 @@ std::vector<ListedFile> ListTree(const std::string& root, const std::vector<std:
   return out;
 }
 
+std::vector<ListedFile> ListDir(const std::string& dir, const std::string& start_after, const std::string& skip_prefix) {
+  std::vector<ListedFile> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT || errno == ENOTDIR) return out;
+    throw std::runtime_error("cannot list " + dir + ": " + std::strerror(errno));
+  }
+  const int fd = dirfd(d);
+  while (dirent* e = readdir(d)) {
+    const char* name = e->d_name;
+    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
+    if (std::strcmp(name, start_after.c_str()) < 0) continue;
+    if (!skip_prefix.empty() && std::strncmp(name, skip_prefix.c_str(), skip_prefix.size()) == 0) continue;
+    // Regular files only, as a Dirent's isFile(): symbolic links are not followed.
+    if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN) continue;
+    struct stat st;
+    if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // removed while listing
+      const std::string msg = "cannot stat " + dir + "/" + name + ": " + std::strerror(errno);
+      closedir(d);
+      throw std::runtime_error(msg);
+    }
+    if (!S_ISREG(st.st_mode)) continue;
+    ListedFile f;
+    f.path = name;
+    f.size = static_cast<uint64_t>(st.st_size);
+    f.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    out.push_back(std::move(f));
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end(), [](const ListedFile& a, const ListedFile& b) { return a.path < b.path; });
+  return out;
+}
+
 std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<std::string>& paths, int threads) {
   std::vector<std::string> failed;
   std::mutex mu;
@@ -203,6 +237,9 @@ std::vector<ListedFile> ListTree(const std::string&, const std::vector<std::stri
 }
 std::vector<std::string> DeleteFiles(const std::string&, const std::vector<std::string>&, int) {
   throw std::runtime_error("native deletion is not available on Windows");
+}
+std::vector<ListedFile> ListDir(const std::string&, const std::string&, const std::string&) {
+  throw std::runtime_error("native listing is not available on Windows");
 }
 void CopyRange(int, int, uint64_t, uint64_t) { throw std::runtime_error("native range copies are not available on Windows"); }
 bool WriteDurably(const std::string&, const std::string&, const uint8_t*, size_t, bool, bool) {

@@ -21,6 +21,12 @@ struct ListedFile {
 // `keep_prefixes` (partition directories such as `_year=`).
 std::vector<ListedFile> ListTree(const std::string& root, const std::vector<std::string>& keep_prefixes);
 
+// Regular files (not symbolic links) directly in `dir` whose names sort at or
+// after `start_after` and do not start with `skip_prefix`, sorted by name;
+// an absent directory lists nothing. One call instead of a readdir and a
+// stat per file through the thread pool (log listings on every snapshot load).
+std::vector<ListedFile> ListDir(const std::string& dir, const std::string& start_after, const std::string& skip_prefix);
+
 // Deletes root/path for each path; a file already gone counts as deleted.
 // Returns the paths that could not be deleted, each with its error.
 std::vector<std::string> DeleteFiles(const std::string& root, const std::vector<std::string>& paths, int threads);

@@ -14,6 +14,8 @@
 //     Decoded: { rows, nullCount, values: Buffer, validity: Buffer | null, offsets: Int32Array | null }
 //     (see column_reader.h); decoding runs on a worker thread.
 //   listTree(root, keepPrefixes: string[]) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
+//   listDir(dir, startAfter, skipPrefix) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
+//     (regular files directly in dir, names ≥ startAfter, sorted; see file_ops.h)
 //   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
 //   copyRange(inFd, outFd, start, length) → Promise<void>   (appends the range to outFd; see file_ops.h)
 //   writeDurably(target, tmp, data: Uint8Array, replace, strictDirSync) → Promise<boolean>
@@ -275,6 +277,23 @@ std::vector<std::string> StringList(Napi::Env env, Napi::Value v, const char* wh
   return out;
 }
 
+// A listing as { paths, sizes, mtimes } (parallel arrays).
+Napi::Object ListedToJs(Napi::Env env, const std::vector<ListedFile>& files) {
+  auto paths = Napi::Array::New(env, files.size());
+  auto sizes = Napi::Float64Array::New(env, files.size());
+  auto mtimes = Napi::Float64Array::New(env, files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    paths.Set(static_cast<uint32_t>(i), Napi::String::New(env, files[i].path));
+    sizes[i] = static_cast<double>(files[i].size);
+    mtimes[i] = static_cast<double>(files[i].mtime_ms);
+  }
+  auto o = Napi::Object::New(env);
+  o.Set("paths", paths);
+  o.Set("sizes", sizes);
+  o.Set("mtimes", mtimes);
+  return o;
+}
+
 class ListWorker : public Napi::AsyncWorker {
  public:
   ListWorker(Napi::Env env, std::string root, std::vector<std::string> keep)
@@ -287,28 +306,40 @@ class ListWorker : public Napi::AsyncWorker {
       SetError(e.what());
     }
   }
-  void OnOK() override {
-    Napi::Env env = Env();
-    auto paths = Napi::Array::New(env, files_.size());
-    auto sizes = Napi::Float64Array::New(env, files_.size());
-    auto mtimes = Napi::Float64Array::New(env, files_.size());
-    for (size_t i = 0; i < files_.size(); ++i) {
-      paths.Set(static_cast<uint32_t>(i), Napi::String::New(env, files_[i].path));
-      sizes[i] = static_cast<double>(files_[i].size);
-      mtimes[i] = static_cast<double>(files_[i].mtime_ms);
-    }
-    auto o = Napi::Object::New(env);
-    o.Set("paths", paths);
-    o.Set("sizes", sizes);
-    o.Set("mtimes", mtimes);
-    deferred_.Resolve(o);
-  }
+  void OnOK() override { deferred_.Resolve(ListedToJs(Env(), files_)); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
   std::string root_;
   std::vector<std::string> keep_;
+  std::vector<ListedFile> files_;
+};
+
+class ListDirWorker : public Napi::AsyncWorker {
+ public:
+  ListDirWorker(Napi::Env env, std::string dir, std::string start_after, std::string skip_prefix)
+      : Napi::AsyncWorker(env, "tributary:listDir"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        dir_(std::move(dir)),
+        start_after_(std::move(start_after)),
+        skip_prefix_(std::move(skip_prefix)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      files_ = ListDir(dir_, start_after_, skip_prefix_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(ListedToJs(Env(), files_)); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string dir_;
+  std::string start_after_;
+  std::string skip_prefix_;
   std::vector<ListedFile> files_;
 };
 
@@ -436,6 +467,15 @@ Napi::Value ListTreeJs(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+Napi::Value ListDirJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString())
+    throw Napi::TypeError::New(env, "listDir: expected (dir, startAfter, skipPrefix) strings");
+  auto* w = new ListDirWorker(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::String>().Utf8Value());
+  w->Queue();
+  return w->Promise();
+}
+
 Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "deleteFiles: expected (root, paths, threads)");
@@ -483,6 +523,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("clusterKey", Napi::Function::New(env, ClusterKeyJs, "clusterKey"));
   exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
   exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
+  exports.Set("listDir", Napi::Function::New(env, ListDirJs, "listDir"));
   exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
   exports.Set("writeDurably", Napi::Function::New(env, WriteDurablyJs, "writeDurably"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));

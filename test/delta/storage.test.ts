@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalStorage, MemoryStorage } from '../../src/delta/storage/index.ts';
 import { toArrayBuffer } from '../../src/delta/parquet-file.ts';
@@ -45,6 +45,21 @@ test('LocalStorage: a failed write names the path and the error, and leaves no t
     assert.is(await s.putIfAbsent('deep/new/dir/z.bin', enc('q')), false, 'putIfAbsent leaves an existing object');
     assert.equal((await readdir(join(dir, 'deep/new/dir'))).sort(), ['z.bin']);
     assert.equal((await readdir(dir)).sort(), ['deep', 'plain']);
+  }));
+
+test('LocalStorage: listFrom lists regular files from a name on, sorted, with sizes and times; no temp files, directories or links', () =>
+  withTemp(async (dir) => {
+    const s = new LocalStorage(dir);
+    for (const name of ['00000000000000000002.json', '00000000000000000000.json', '00000000000000000001.json', '_last_checkpoint']) await s.write(`_delta_log/${name}`, enc(name));
+    await mkdir(join(dir, '_delta_log', '00000000000000000003.dir'));
+    await writeFile(join(dir, '_delta_log', '.tributary-00000000000000000004.json.x.tmp'), 'partial');
+    await symlink(join(dir, '_delta_log', '_last_checkpoint'), join(dir, '_delta_log', '00000000000000000005.json'));
+    const all = await s.listFrom('_delta_log/', '');
+    assert.equal(all.map((f) => f.path), ['_delta_log/00000000000000000000.json', '_delta_log/00000000000000000001.json', '_delta_log/00000000000000000002.json', '_delta_log/_last_checkpoint']);
+    assert.equal(all.map((f) => f.size), [25, 25, 25, 16]);
+    assert.ok(all.every((f) => Math.abs(f.modificationTime - Date.now()) < 60_000), 'modification times in ms');
+    assert.equal((await s.listFrom('_delta_log', '00000000000000000001.json')).map((f) => f.path), ['_delta_log/00000000000000000001.json', '_delta_log/00000000000000000002.json', '_delta_log/_last_checkpoint']);
+    assert.equal(await s.listFrom('missing', ''), []);
   }));
 
 test('LocalStorage: putIfAbsent races between processes have one winner', () =>

@@ -5,7 +5,8 @@
 // Whole-object writes (commits, deletion vectors, state files) are made in
 // one native request where the addon can (open, write, fsync, rename or
 // link, directory fsync on one worker thread): eight thread-pool round trips
-// cost milliseconds each while the pool and the JS thread are busy.
+// cost milliseconds each while the pool and the JS thread are busy. Log
+// listings (`listFrom`) are one native request too.
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -174,6 +175,11 @@ export class LocalStorage implements Storage {
 
   async listFrom(dir: string, startAfter: string): Promise<FileMeta[]> {
     const d = dir.replace(/\/+$/, '');
+    if (core.listDir) {
+      // One native request: readdir and a stat per file on one worker thread (every snapshot load lists the log).
+      const { paths, sizes, mtimes } = await core.listDir(this.abs(d), startAfter, TEMP_PREFIX);
+      return paths.map((name, i) => ({ path: d === '' ? name : `${d}/${name}`, size: sizes[i], modificationTime: mtimes[i] }));
+    }
     const entries = await readDirOrEmpty(this.abs(d));
     const names = entries
       .filter((e) => e.isFile() && e.name >= startAfter && !isTempName(e.name))
@@ -259,9 +265,13 @@ function tempPathOf(target: string): string {
   return nodePath.join(nodePath.dirname(target), `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
 }
 
+interface LocalNative {
+  writeDurably(target: string, tmp: string, data: Uint8Array, replace: boolean, strictDirSync: boolean): Promise<boolean>;
+  listDir(dir: string, startAfter: string, skipPrefix: string): Promise<{ paths: string[]; sizes: Float64Array; mtimes: Float64Array }>;
+}
+
 // POSIX only (native/maintenance/file_ops.cc); elsewhere the fs calls above are used.
-const core: { writeDurably?: (target: string, tmp: string, data: Uint8Array, replace: boolean, strictDirSync: boolean) => Promise<boolean> } =
-  process.platform === 'win32' ? {} : (native as unknown as { writeDurably: (target: string, tmp: string, data: Uint8Array, replace: boolean, strictDirSync: boolean) => Promise<boolean> });
+const core: Partial<LocalNative> = process.platform === 'win32' ? {} : (native as unknown as LocalNative);
 
 /**
  * Writes `data` durably to `target` in one native request: replacing it
