@@ -35,7 +35,8 @@ fi
 
 # A free port: bind port 0 on loopback and take what the kernel chose.
 PORT=${S3_PORT:-$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$DIR/s3.log" 2>&1 </dev/null &
+# moto_server.py: moto_server with conditional writes made atomic, as on S3 (see the file).
+nohup "$VENV/bin/python" "$ROOT/scripts/s3/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$DIR/s3.log" 2>&1 </dev/null &
 echo $! >"$DIR/s3.pid"
 echo "http://127.0.0.1:$PORT" >"$DIR/endpoint"
 cat "$DIR/endpoint"
