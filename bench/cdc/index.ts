@@ -2,7 +2,7 @@
 // target and change batch, each timed in its own process.
 //   npm run bench -- cdc [--rows N] [--changes N] [--runs N] [--big] [--keep] [--only a,b]
 // Cases: scd1-2M-cow (copy-on-write), scd1-2M-dv (deletion vectors: the
-// target has delta.enableDeletionVectors=true), scd2-2M (Tributary only:
+// target has delta.enableDeletionVectors=true), scd2-2M and scd2-2M-dv (Tributary only:
 // delta-rs has no SCD2; its SCD1 MERGE result is the reference for the
 // current rows), scd1-10M (with --big: 10M target, 1M changes, deletion
 // vectors), scd1-2M-seqcol-cow (the sequence column stays in the target, so
@@ -116,6 +116,7 @@ try {
   results.push(...(await runCase(`scd1-${label(rows)}-dv`, rows, changes, false, true)));
   results.push(...(await runCase(`scd1-${label(rows)}-seqcol-cow`, rows, changes, false, false, true)));
   results.push(...(await runCase(`scd2-${label(rows)}`, rows, changes, true)));
+  results.push(...(await runCase(`scd2-${label(rows)}-dv`, rows, changes, true, true)));
   if (big) results.push(...(await runCase('scd1-10M', 10_000_000, 1_000_000, false, true)));
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });

@@ -29,7 +29,8 @@ import { reduceScd1, type Scd1Plan } from './scd1.ts';
 import { columnRow, foldScd2, type EventPool, type Version } from './scd2.ts';
 import { compareSeq, decodeSeq, encodeSeq, seqValues, TRUNCATE, UPSERT, DELETE, type SeqValue } from './sequence.ts';
 import { pointerAction, readPointer, type CdcPointer } from './stateDomain.ts';
-import { commitTarget, scanTarget } from './target.ts';
+import { commitTarget, locateTargetRows, scanTarget, type TargetCommit } from './target.ts';
+import { DEFAULT_INLINE_DV_BYTES, maskFiles, usesDeletionVectors } from '../merge/deletion-vectors.ts';
 import { KeyStateFiles, stateSchema, type StateView } from './keyStateFiles.ts';
 import { GroupStates, type KeyState } from './keyState.ts';
 import { KeyGroups, keyColumnsOf } from './keyGroups.ts';
@@ -64,7 +65,7 @@ export interface FlowSettings {
   keepEvents: boolean;
   /** Commit operation name. */
   operation: string;
-  /** How SCD1 batches change touched files (see MergeOptions.mode); default 'auto'. */
+  /** How batches change touched files (see MergeOptions.mode); default 'auto'. */
   mode?: 'copy-on-write' | 'deletion-vectors' | 'auto';
 }
 
@@ -398,7 +399,13 @@ export class CdcFlow {
     const { events: stored, groups: storedGroups } = store.eventsOf(groups);
     const hasStored = new Uint8Array(n);
     for (let i = 0; i < storedGroups.length; i++) hasStored[storedGroups[i]] = 1;
-    const scan = await scanTarget(this.storage, snapshot, (b) => groups.probe(keyColumnsOf(b, plan.keys)), (g) => hasStored[g] === 0);
+    // Deletion vectors (as SCD1's merge decides them): the keys' rows are located by their key pages and masked, no file is
+    // rewritten — unless a located key has no stored events (its old rows must be read: then copy-on-write).
+    const useDv = usesDeletionVectors(this.settings.mode ?? 'auto', snapshot, `applyChanges into ${this.table}`);
+    const located = useDv ? await locateTargetRows(this.storage, snapshot, plan.keys, groups, (g) => hasStored[g] === 0) : null;
+    const scan = located
+      ? { touched: [], kept: [], old: [], removedRows: located.removedRows }
+      : await scanTarget(this.storage, snapshot, (b) => groups.probe(keyColumnsOf(b, plan.keys)), (g) => hasStored[g] === 0);
 
     // Target rows of keys with no stored events (rows written before the flow kept events, or by a snapshot flow) become events.
     const synth = synthesizeEvents(scan.old, plan.columns, storeSchema, plan.keys);
@@ -453,9 +460,10 @@ export class CdcFlow {
     for (let i = 0; i < n; i++) if (changes.kind[i] === UPSERT) upserts++;
     const deletes = n - upserts;
     const written = staged.paths.filter((p) => !store.paths.includes(p));
+    const mask = located ? (now: number) => maskFiles(this.storage, located.files, now, DEFAULT_INLINE_DV_BYTES) : undefined;
     const result = await this.commit(snapshot, scan, alignBatch(newRows, targetSchema, this.table), pointer, batchId, progress, {
       numSourceRows: n, numUpsertedRows: upserts, numDeletedRows: deletes, numOutputVersions: versions.length,
-    }, written);
+    }, written, mask);
     if (!result.skipped) {
       const before = store.paths;
       store.apply(staged.staged);
@@ -473,6 +481,7 @@ export class CdcFlow {
     progress: StreamProgress,
     metrics: Record<string, number>,
     stateFiles: string[],
+    mask?: TargetCommit['mask'],
   ): Promise<{ version: number; skipped: boolean; addedFiles: number }> {
     const schema = snapshot.arrowSchema;
     const newTable = new arrow.Table(schema, [alignBatch(newRows, schema, this.table)]);
@@ -489,6 +498,7 @@ export class CdcFlow {
         commitInfo: { [COMMIT_INFO_KEY]: progress },
         metrics,
         targetFileSize: this.settings.targetFileSize,
+        mask,
       });
       if (r.status === 'skipped') {
         await this.dropFiles(stateFiles);

@@ -66,9 +66,10 @@ export interface ApplyChangesOptions<O = unknown> {
   /** Table properties when the target is created (e.g. `pipelines.cdc.tombstoneGCThresholdInSeconds`). */
   properties?: Record<string, string>;
   /**
-   * SCD1: 'copy-on-write' rewrites touched files; 'deletion-vectors' masks
-   * changed rows instead; 'auto' (default) uses deletion vectors when the
-   * table has `delta.enableDeletionVectors=true`. SCD2 always copies on write.
+   * 'copy-on-write' rewrites touched files; 'deletion-vectors' masks changed
+   * rows instead; 'auto' (default) uses deletion vectors when the table has
+   * `delta.enableDeletionVectors=true`. SCD2 copies on write when a key's old
+   * rows must be read (target rows of keys the flow has no events for).
    */
   mode?: 'copy-on-write' | 'deletion-vectors' | 'auto';
   /** Approximate in-memory bytes per written data file. */

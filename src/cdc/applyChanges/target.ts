@@ -17,6 +17,10 @@ import { removeOf } from '../../delta/operations/write.ts';
 import { keepRows } from '../../delta/operations/take.ts';
 import { splitByPartition, writeDataFiles } from '../../delta/operations/write-files.ts';
 import { fromAddPath } from '../../delta/partition-values.ts';
+import type { MaskResult } from '../merge/deletion-vectors.ts';
+import { liveKeyedRows } from '../merge/match.ts';
+import type { KeyGroups } from './keyGroups.ts';
+import { TargetRows } from './targetRows.ts';
 
 /** What reading the target for one micro-batch found. */
 export interface TargetScan {
@@ -80,9 +84,53 @@ export async function scanTarget(
   return out;
 }
 
+/** A file's rows of the batch's keys, as deletion-vector mode masks them. */
+export interface LocatedFile {
+  match: { add: Add; rows: number; deleted: Uint32Array; physical: Uint32Array };
+}
+
+/**
+ * Deletion-vector mode: the target rows of the batch's key groups, file by
+ * file, found by probing each file's key column pages (no file is decoded) —
+ * or null when that is not possible: a key the pages cannot be probed on, or
+ * a located row whose group `needsOld` (its old row must be read).
+ */
+export async function locateTargetRows(
+  storage: Storage,
+  snapshot: Snapshot,
+  keys: readonly string[],
+  groups: KeyGroups,
+  needsOld: (group: number) => boolean,
+): Promise<{ files: LocatedFile[]; removedRows: number } | null> {
+  const located = TargetRows.start(storage, snapshot, keys, groups);
+  if (!located) return null;
+  const files: LocatedFile[] = [];
+  let removedRows = 0;
+  for (const add of located.files) {
+    const probed = await located.of(add);
+    if (!probed) return null;
+    const { at } = liveKeyedRows(probed);
+    if (at.length === 0) continue;
+    const physical = new Uint32Array(at.length);
+    for (let j = 0; j < at.length; j++) {
+      if (needsOld(groups.leaderOf(probed.first[at[j]]))) return null;
+      physical[j] = probed.rows[at[j]];
+    }
+    files.push({ match: { add, rows: probed.live, deleted: probed.deleted, physical } });
+    removedRows += at.length;
+  }
+  return { files, removedRows };
+}
+
 /** One commit of a flow. */
 export interface TargetCommit {
+  /** Files replaced whole (copy-on-write). */
   removes: readonly Add[];
+  /**
+   * Deletion-vector mode: writes the touched files' new deletion vectors (called
+   * once every check passed) and returns the actions that re-add them.
+   */
+  mask?: (now: number) => Promise<MaskResult>;
   /** Rows to write: survivors of removed files and new rows (target schema). */
   data: arrow.Table;
   /** The rows of `data` that are new (checked against the table's constraints). */
@@ -124,27 +172,50 @@ export async function commitTarget(storage: Storage, snapshot: Snapshot, c: Targ
   txn.readWholeTable();
   await enforceConstraints(c.newRows, snapshot.schema, tableConstraints(snapshot.schema, snapshot.properties), table);
   txn.validate();
-  const adds = c.data.numRows === 0 ? [] : await writeDataFiles(storage, splitByPartition(c.data, snapshot.schema, snapshot.partitionColumns), {
-    schema: snapshot.schema,
-    partitionColumns: snapshot.partitionColumns,
-    configuration: snapshot.properties,
-    targetFileSize: c.targetFileSize,
-    table,
-  });
   const now = Date.now();
-  for (const a of adds) txn.addFile(a);
+  const masked = c.mask ? await c.mask(now) : null;
+  const written = masked?.file ? [masked.file] : [];
+  let adds: Add[] = [];
+  try {
+    adds = c.data.numRows === 0 ? [] : await writeDataFiles(storage, splitByPartition(c.data, snapshot.schema, snapshot.partitionColumns), {
+      schema: snapshot.schema,
+      partitionColumns: snapshot.partitionColumns,
+      configuration: snapshot.properties,
+      targetFileSize: c.targetFileSize,
+      table,
+    });
+  } catch (err) {
+    await deleteAll(storage, written);
+    throw err;
+  }
+  written.push(...adds.map((a) => fromAddPath(a.path)));
+  for (const a of [...(masked?.adds ?? []), ...adds]) txn.addFile(a);
   for (const r of c.removes) txn.removeFile(removeOf(r, now));
+  for (const r of masked?.removes ?? []) txn.removeFile(r);
+  const removedWhole = [...c.removes, ...(masked ? masked.removes.filter((r) => !masked.adds.some((a) => a.path === r.path)) : [])];
   txn.setOperationMetrics({
     ...c.metrics,
     numTargetFilesAdded: adds.length,
-    numTargetFilesRemoved: c.removes.length,
+    numTargetFilesRemoved: removedWhole.length,
     numTargetBytesAdded: adds.reduce((s, a) => s + a.size, 0),
-    numTargetBytesRemoved: c.removes.reduce((s, r) => s + r.size, 0),
+    numTargetBytesRemoved: removedWhole.reduce((s, r) => s + (r.size ?? 0), 0),
+    ...(masked ? { numTargetDeletionVectorsAdded: masked.dvAdded, numTargetDeletionVectorsRemoved: masked.dvRemoved, numTargetDeletionVectorsUpdated: masked.dvUpdated } : {}),
   });
-  const result = await txn.commit();
+  let result: Awaited<ReturnType<Transaction['commit']>>;
+  try {
+    result = await txn.commit();
+  } catch (err) {
+    await deleteAll(storage, written);
+    throw err;
+  }
   if (result.status === 'conflict') {
-    for (const a of adds) await storage.delete(fromAddPath(a.path)).catch(() => undefined);
+    await deleteAll(storage, written);
     throw result.error;
   }
   return { status: 'committed', version: result.version, addedFiles: adds.length };
+}
+
+/** Deletes files a failed commit wrote (quietly: an unreferenced file is harmless, VACUUM removes it). */
+async function deleteAll(storage: Storage, paths: readonly string[]): Promise<void> {
+  for (const p of paths) await storage.delete(p).catch(() => undefined);
 }

@@ -10,7 +10,9 @@ import { unionRows, writeDeletionVectors } from '../../delta/deletion-vector-wri
 import { parseJson, stringifyJson, type JsonValue } from '../../delta/json.ts';
 import { removeOf } from '../../delta/operations/write.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
-import type { FileChanges } from './rewrite.ts';
+import type { Snapshot } from '../../delta/snapshot.ts';
+import { MergeError } from './errors.ts';
+import type { FileMatch } from './match.ts';
 
 /** The log actions and counts of masking the touched files. */
 export interface MaskResult {
@@ -23,13 +25,37 @@ export interface MaskResult {
   dvUpdated: number;
 }
 
+/** Deletion vectors up to this size go inline into the log: a few changed rows need no extra file. */
+export const DEFAULT_INLINE_DV_BYTES = 64;
+
+/**
+ * Whether a write in `mode` masks rows with deletion vectors: 'auto' when the
+ * table has `delta.enableDeletionVectors=true` (and the writer feature).
+ * Throws {@link MergeError} naming `what` when 'deletion-vectors' is asked of
+ * a table whose protocol cannot hold them.
+ */
+export function usesDeletionVectors(mode: 'copy-on-write' | 'deletion-vectors' | 'auto', snapshot: Snapshot, what: string): boolean {
+  const supported = supportsDeletionVectors(snapshot.protocol);
+  if (mode === 'copy-on-write') return false;
+  if (mode === 'deletion-vectors') {
+    if (!supported) {
+      throw new MergeError(
+        `${what} with deletion vectors: the table's protocol lacks writer feature 'deletionVectors'; ` +
+          "create it with delta.enableDeletionVectors=true, or use mode 'copy-on-write'",
+      );
+    }
+    return true;
+  }
+  return supported && snapshot.properties['delta.enableDeletionVectors'] === 'true';
+}
+
 /** Whether the protocol lets this table hold deletion vectors (writer feature `deletionVectors`). */
 export function supportsDeletionVectors(protocol: { minWriterVersion: number; writerFeatures?: string[] }): boolean {
   return protocol.minWriterVersion >= 7 && (protocol.writerFeatures ?? []).includes('deletionVectors');
 }
 
 /** Writes the new deletion vectors of the touched files and returns the actions replacing them. */
-export async function maskFiles(storage: Storage, changes: readonly FileChanges[], now: number, inlineThreshold: number): Promise<MaskResult> {
+export async function maskFiles(storage: Storage, changes: readonly { match: Pick<FileMatch, 'add' | 'deleted' | 'physical' | 'rows'> }[], now: number, inlineThreshold: number): Promise<MaskResult> {
   const removes: Remove[] = [];
   const adds: Add[] = [];
   const pending: { add: Add; rows: Uint32Array }[] = [];

@@ -22,16 +22,13 @@ import { assertWritable, protocolFeatures, requiredProtocol } from '../../delta/
 import { canTake } from '../../delta/operations/take.ts';
 import { concatBatches, concatData } from '../../reactive/batch/concatBatches.ts';
 import { changeDataFeedEnabled, writeChangeData, type ChangeType } from './change-data.ts';
-import { maskFiles, supportsDeletionVectors } from './deletion-vectors.ts';
+import { DEFAULT_INLINE_DV_BYTES, maskFiles, usesDeletionVectors } from './deletion-vectors.ts';
 import { MergeError } from './errors.ts';
 import { joinFiles, prepareSource } from './match.ts';
 import type { MergeMetrics, MergeOptions, MergeResult } from './options.ts';
 import { planMerge } from './plan.ts';
 import { pruneFiles } from './prune.ts';
 import { changesOfFile, insertSelections, sourceRows, sourceUpdateSelections, type FileChanges, type SourceSelection } from './rewrite.ts';
-
-/** Deletion vectors up to this size go inline into the log: a few changed rows need no extra file. */
-const DEFAULT_INLINE_DV_BYTES = 64;
 
 /**
  * Merges `source` rows into `table`, as Spark's and delta-rs's MERGE INTO.
@@ -60,7 +57,7 @@ export async function merge(table: DeltaTable, source: arrow.Table | arrow.Recor
   assertWritable(snapshot.protocol, snapshot.metadata, name);
   const sourceBatch = toSourceBatch(source, name);
   const plan = planMerge(options, sourceBatch.schema, snapshot.arrowSchema, name);
-  const useDv = resolveMode(options.mode ?? 'auto', snapshot);
+  const useDv = usesDeletionVectors(options.mode ?? 'auto', snapshot, `MERGE into Delta table ${snapshot.table}`);
 
   const txn = new Transaction(storage, snapshot, {
     operation: options.operation ?? 'MERGE',
@@ -256,22 +253,6 @@ function decodeDictionaries(batch: arrow.RecordBatch): arrow.RecordBatch {
   });
   const schema = new arrow.Schema(fields, batch.schema.metadata);
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: batch.numRows, nullCount: 0, children }));
-}
-
-/** Whether this merge writes deletion vectors. */
-function resolveMode(mode: NonNullable<MergeOptions['mode']>, snapshot: Snapshot): boolean {
-  const supported = supportsDeletionVectors(snapshot.protocol);
-  if (mode === 'copy-on-write') return false;
-  if (mode === 'deletion-vectors') {
-    if (!supported) {
-      throw new MergeError(
-        `MERGE into Delta table ${snapshot.table} with deletion vectors: the table's protocol lacks writer feature 'deletionVectors'; ` +
-          "create it with delta.enableDeletionVectors=true, or use mode 'copy-on-write'",
-      );
-    }
-    return true;
-  }
-  return supported && snapshot.properties['delta.enableDeletionVectors'] === 'true';
 }
 
 /** Writes output rows as new data files split by partition. */

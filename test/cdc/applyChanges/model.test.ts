@@ -139,6 +139,16 @@ for (const seed of [1, 2, 3, 4]) {
     assert.ok(snapshot.files().some((a) => a.deletionVector), 'changed rows are masked by deletion vectors, not rewritten');
   });
 
+  test(`SCD2 with deletion vectors equals the sorted fold (seed ${seed})`, async () => {
+    const r = prng(150 + seed);
+    const events = feed(r, 6, 36);
+    const dir = tempTableDir('m2dv');
+    await run(dir, batches(r, events), { ...options, storedAs: 2, trackHistoryColumnList: ['a'], properties: { 'delta.enableDeletionVectors': 'true' } });
+    assert.equal(await targetRows(dir, ['id', 'a', 'b', '__START_AT', '__END_AT']), modelScd2(events));
+    const snapshot = await loadSnapshot(new LocalStorage(dir));
+    assert.ok(snapshot.files().some((a) => a.deletionVector), 'replaced versions are masked by deletion vectors, not rewritten');
+  });
+
   test(`SCD2 equals the sorted fold for any arrival order (seed ${seed})`, async () => {
     const r = prng(100 + seed);
     const events = feed(r, 6, 36);
