@@ -15,6 +15,8 @@
 // this one must agree with it (test/cdc/applyChanges model tests run both).
 #include "cdc/scd1_reduce.h"
 
+#include "common/typed_span.h"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -26,19 +28,7 @@ namespace {
 constexpr uint8_t kUpsert = 0;
 constexpr uint8_t kTruncate = 2;
 
-template <typename T>
-struct Span {
-  const T* data = nullptr;
-  size_t length = 0;
-};
-
-template <typename T, napi_typedarray_type kType>
-Span<T> SpanOf(Napi::Env env, Napi::Value v, const char* what) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
-    throw Napi::TypeError::New(env, std::string("scd1Reduce: ") + what + " has the wrong typed array type");
-  auto ta = v.As<Napi::TypedArray>();
-  return {reinterpret_cast<const T*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset()), ta.ElementLength()};
-}
+constexpr const char* kFn = "scd1Reduce";
 
 // (sequence, rank) order: at equal sequence values a delete is the later event.
 inline int CompareEvent(int64_t a, int a_rank, int64_t b, int b_rank) {
@@ -48,25 +38,25 @@ inline int CompareEvent(int64_t a, int a_rank, int64_t b, int b_rank) {
 
 Napi::Value Scd1ReduceJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const auto leaders = SpanOf<int32_t, napi_int32_array>(env, info[0], "leaders");
-  const auto next = SpanOf<int32_t, napi_int32_array>(env, info[1], "next");
-  const auto kind = SpanOf<uint8_t, napi_uint8_array>(env, info[2], "kind");
+  const auto leaders = TypedSpanOf<int32_t, napi_int32_array>(env, info[0], kFn, "leaders");
+  const auto next = TypedSpanOf<int32_t, napi_int32_array>(env, info[1], kFn, "next");
+  const auto kind = TypedSpanOf<uint8_t, napi_uint8_array>(env, info[2], kFn, "kind");
   const size_t n = kind.length;
   std::vector<int64_t> seq(n);
   if (!info[3].IsTypedArray()) throw Napi::TypeError::New(env, "scd1Reduce: seq must be a BigInt64Array or Int32Array");
   if (info[3].As<Napi::TypedArray>().TypedArrayType() == napi_bigint64_array) {
-    const auto s = SpanOf<int64_t, napi_bigint64_array>(env, info[3], "seq");
+    const auto s = TypedSpanOf<int64_t, napi_bigint64_array>(env, info[3], kFn, "seq");
     if (s.length != n) throw Napi::RangeError::New(env, "scd1Reduce: seq and kind differ in length");
     std::copy(s.data, s.data + n, seq.begin());
   } else {
-    const auto s = SpanOf<int32_t, napi_int32_array>(env, info[3], "seq");
+    const auto s = TypedSpanOf<int32_t, napi_int32_array>(env, info[3], kFn, "seq");
     if (s.length != n) throw Napi::RangeError::New(env, "scd1Reduce: seq and kind differ in length");
     std::copy(s.data, s.data + n, seq.begin());
   }
-  const auto has = SpanOf<uint8_t, napi_uint8_array>(env, info[4], "has");
-  const auto state_seq = SpanOf<int64_t, napi_bigint64_array>(env, info[5], "stateSeq");
-  const auto state_rank = SpanOf<uint8_t, napi_uint8_array>(env, info[6], "stateRank");
-  const auto watermark = SpanOf<int64_t, napi_bigint64_array>(env, info[7], "watermark");
+  const auto has = TypedSpanOf<uint8_t, napi_uint8_array>(env, info[4], kFn, "has");
+  const auto state_seq = TypedSpanOf<int64_t, napi_bigint64_array>(env, info[5], kFn, "stateSeq");
+  const auto state_rank = TypedSpanOf<uint8_t, napi_uint8_array>(env, info[6], kFn, "stateRank");
+  const auto watermark = TypedSpanOf<int64_t, napi_bigint64_array>(env, info[7], kFn, "watermark");
   if (!info[8].IsNumber()) throw Napi::TypeError::New(env, "scd1Reduce: now must be a number");
   const double now = info[8].As<Napi::Number>().DoubleValue();
   const bool duplicates_error = info[9].ToBoolean().Value();

@@ -17,6 +17,8 @@
 // they are one pass. Every index is checked against its buffer first.
 #include "join/keyed_matches.h"
 
+#include "common/typed_span.h"
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -25,28 +27,16 @@ namespace tributary::join {
 
 namespace {
 
-template <typename T>
-struct Span {
-  const T* data = nullptr;
-  size_t length = 0;
-};
-
-template <typename T, napi_typedarray_type kType>
-Span<T> SpanOf(Napi::Env env, Napi::Value v, const char* what) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
-    throw Napi::TypeError::New(env, std::string("keyedMatches: ") + what + " has the wrong typed array type");
-  auto ta = v.As<Napi::TypedArray>();
-  return {reinterpret_cast<const T*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset()), ta.ElementLength()};
-}
+constexpr const char* kFn = "keyedMatches";
 
 Napi::Value KeyedMatchesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const auto rows = SpanOf<int32_t, napi_int32_array>(env, info[0], "rows");
-  const auto first = SpanOf<int32_t, napi_int32_array>(env, info[1], "first");
-  const auto deleted = SpanOf<uint32_t, napi_uint32_array>(env, info[2], "deleted");
-  const auto index_first = SpanOf<int32_t, napi_int32_array>(env, info[3], "indexFirst");
-  const auto next = SpanOf<int32_t, napi_int32_array>(env, info[4], "next");
-  const auto joinable = SpanOf<uint8_t, napi_uint8_array>(env, info[5], "joinable");
+  const auto rows = TypedSpanOf<int32_t, napi_int32_array>(env, info[0], kFn, "rows");
+  const auto first = TypedSpanOf<int32_t, napi_int32_array>(env, info[1], kFn, "first");
+  const auto deleted = TypedSpanOf<uint32_t, napi_uint32_array>(env, info[2], kFn, "deleted");
+  const auto index_first = TypedSpanOf<int32_t, napi_int32_array>(env, info[3], kFn, "indexFirst");
+  const auto next = TypedSpanOf<int32_t, napi_int32_array>(env, info[4], kFn, "next");
+  const auto joinable = TypedSpanOf<uint8_t, napi_uint8_array>(env, info[5], kFn, "joinable");
   if (!info[6].IsArray()) throw Napi::TypeError::New(env, "keyedMatches: clauseMasks must be an array");
   auto masks_js = info[6].As<Napi::Array>();
   const bool single_delete = info[7].ToBoolean().Value();
@@ -64,7 +54,7 @@ Napi::Value KeyedMatchesJs(const Napi::CallbackInfo& info) {
   for (uint32_t c = 0; c < masks_js.Length(); ++c) {
     Napi::Value m = masks_js.Get(c);
     if (m.IsNull() || m.IsUndefined()) continue;
-    const auto span = SpanOf<uint8_t, napi_uint8_array>(env, m, "a clause mask");
+    const auto span = TypedSpanOf<uint8_t, napi_uint8_array>(env, m, kFn, "a clause mask");
     if (span.length != sources) throw Napi::RangeError::New(env, "keyedMatches: a clause mask differs in length from the source");
     masks[c] = span.data;
   }
