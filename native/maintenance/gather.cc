@@ -22,6 +22,8 @@
 
 #include <cstring>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace tributary::maintenance::gather {
@@ -71,6 +73,94 @@ Plan PlanOf(const Napi::CallbackInfo& info, size_t first, const char* fn) {
   p.n = p.batch.length;
   if (p.row.length != p.n || p.dest.length != p.n) throw Napi::RangeError::New(env, std::string(fn) + ": batch, row and dest differ in length");
   return p;
+}
+
+// The copies shared by gathers (plan entries over several sources) and takes
+// (a row list of one source). `at(j)` names entry j's source value and its
+// output position; the callers check every index first.
+
+// out[dest·w…] = value bytes, w bytes each (a fixed width when it is a common one).
+template <typename At>  // At(j) → std::pair<const uint8_t* value, size_t dest>
+void CopyFixed(size_t n, size_t w, uint8_t* out, At at) {
+  auto copy = [&](auto width_const) {
+    constexpr size_t kW = decltype(width_const)::value;
+    for (size_t j = 0; j < n; ++j) {
+      const auto [value, dest] = at(j);
+      std::memcpy(out + dest * kW, value, kW);
+    }
+  };
+  switch (w) {
+    case 1: copy(std::integral_constant<size_t, 1>{}); break;
+    case 2: copy(std::integral_constant<size_t, 2>{}); break;
+    case 4: copy(std::integral_constant<size_t, 4>{}); break;
+    case 8: copy(std::integral_constant<size_t, 8>{}); break;
+    case 16: copy(std::integral_constant<size_t, 16>{}); break;
+    default:
+      for (size_t j = 0; j < n; ++j) {
+        const auto [value, dest] = at(j);
+        std::memcpy(out + dest * w, value, w);
+      }
+  }
+}
+
+// Bit `row` of `map` to bit `dest` of out (an empty map reads as all ones); returns how many bits were 0.
+struct BitEntry {
+  const View* map;
+  uint32_t row;
+  uint32_t dest;
+};
+
+template <typename At>  // At(j) → BitEntry
+double CopyBits(size_t n, uint8_t* out, At at) {
+  double zeros = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const BitEntry e = at(j);
+    if (e.map->size == 0 || ((e.map->data[e.row >> 3] >> (e.row & 7)) & 1)) out[e.dest >> 3] |= static_cast<uint8_t>(1u << (e.dest & 7));
+    else zeros += 1;
+  }
+  return zeros;
+}
+
+// Value `row` of (offsets, values) to output position `dest` (each position once): { offsets, data }.
+struct ByteEntry {
+  const View* offsets;
+  const View* values;
+  uint32_t row;
+  uint32_t dest;
+};
+
+template <typename At, typename Name>  // At(j) → ByteEntry; Name(j) → what entry j is, for errors
+Napi::Object CopyBytes(Napi::Env env, const char* fn, const char* what, size_t n, At at, Name name) {
+  auto out_offsets = Napi::Int32Array::New(env, n + 1);
+  int32_t* o = out_offsets.Data();
+  o[0] = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const ByteEntry e = at(j);
+    int32_t ab[2];
+    std::memcpy(ab, e.offsets->data + static_cast<size_t>(e.row) * 4, 8);
+    if (ab[0] < 0 || ab[1] < ab[0] || static_cast<size_t>(ab[1]) > e.values->size)
+      throw Napi::RangeError::New(env, std::string(fn) + ": offsets of " + name(j) + " are out of range");
+    o[e.dest + 1] = ab[1] - ab[0];
+  }
+  int64_t total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    total += o[i + 1];
+    if (total > 0x7fffffff) throw Napi::RangeError::New(env, std::string(fn) + ": more than 2 GiB of values in one " + what);
+    o[i + 1] = static_cast<int32_t>(total);
+  }
+  auto data = Napi::Uint8Array::New(env, static_cast<size_t>(total));
+  uint8_t* d = data.Data();
+  for (size_t j = 0; j < n; ++j) {
+    const ByteEntry e = at(j);
+    int32_t a;
+    std::memcpy(&a, e.offsets->data + static_cast<size_t>(e.row) * 4, 4);
+    // The length the output holds for this position (the same as the entry's, as each position is written once).
+    std::memcpy(d + o[e.dest], e.values->data + a, static_cast<size_t>(o[e.dest + 1] - o[e.dest]));
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("offsets", out_offsets);
+  out.Set("data", data);
+  return out;
 }
 
 Napi::Value GatherPlanJs(const Napi::CallbackInfo& info) {
@@ -124,19 +214,7 @@ Napi::Value GatherFixedJs(const Napi::CallbackInfo& info) {
     if (bi >= srcs.size() || (static_cast<size_t>(p.row.data[j]) + 1) * w > srcs[bi].size || (static_cast<size_t>(p.dest.data[j]) + 1) * w > out.size)
       throw Napi::RangeError::New(env, "gatherFixed: plan entry " + std::to_string(j) + " is out of range");
   }
-  auto copy = [&](auto width_const) {
-    constexpr size_t kW = decltype(width_const)::value;
-    for (size_t j = 0; j < p.n; ++j) std::memcpy(out.data + p.dest.data[j] * kW, srcs[p.batch.data[j]].data + p.row.data[j] * kW, kW);
-  };
-  switch (w) {
-    case 1: copy(std::integral_constant<size_t, 1>{}); break;
-    case 2: copy(std::integral_constant<size_t, 2>{}); break;
-    case 4: copy(std::integral_constant<size_t, 4>{}); break;
-    case 8: copy(std::integral_constant<size_t, 8>{}); break;
-    case 16: copy(std::integral_constant<size_t, 16>{}); break;
-    default:
-      for (size_t j = 0; j < p.n; ++j) std::memcpy(out.data + p.dest.data[j] * w, srcs[p.batch.data[j]].data + p.row.data[j] * w, w);
-  }
+  CopyFixed(p.n, w, out.data, [&](size_t j) { return std::pair<const uint8_t*, size_t>(srcs[p.batch.data[j]].data + p.row.data[j] * w, p.dest.data[j]); });
   return env.Undefined();
 }
 
@@ -151,15 +229,7 @@ Napi::Value GatherBitsJs(const Napi::CallbackInfo& info) {
     if (bi >= maps.size() || (maps[bi].size != 0 && (p.row.data[j] >> 3) >= maps[bi].size) || (p.dest.data[j] >> 3) >= out.size)
       throw Napi::RangeError::New(env, "gatherBits: plan entry " + std::to_string(j) + " is out of range");
   }
-  double zeros = 0;
-  for (size_t j = 0; j < p.n; ++j) {
-    const View& m = maps[p.batch.data[j]];
-    const uint32_t r = p.row.data[j];
-    const uint32_t i = p.dest.data[j];
-    if (m.size == 0 || ((m.data[r >> 3] >> (r & 7)) & 1)) out.data[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
-    else zeros += 1;
-  }
-  return Napi::Number::New(env, zeros);
+  return Napi::Number::New(env, CopyBits(p.n, out.data, [&](size_t j) { return BitEntry{&maps[p.batch.data[j]], p.row.data[j], p.dest.data[j]}; }));
 }
 
 Napi::Value GatherBytesJs(const Napi::CallbackInfo& info) {
@@ -169,39 +239,14 @@ Napi::Value GatherBytesJs(const Napi::CallbackInfo& info) {
   const auto vals = ViewList(env, info[1], fn, "values");
   if (offs.size() != vals.size()) throw Napi::RangeError::New(env, "gatherBytes: offsets and values differ in length");
   const Plan p = PlanOf(info, 2, fn);
-  const size_t n = p.n;
-  auto out_offsets = Napi::Int32Array::New(env, n + 1);
-  int32_t* o = out_offsets.Data();
-  o[0] = 0;
-  for (size_t j = 0; j < n; ++j) {
+  for (size_t j = 0; j < p.n; ++j) {
     const uint32_t bi = p.batch.data[j];
-    const uint32_t r = p.row.data[j];
-    if (bi >= offs.size() || (static_cast<size_t>(r) + 2) * 4 > offs[bi].size || p.dest.data[j] >= n)
+    if (bi >= offs.size() || (static_cast<size_t>(p.row.data[j]) + 2) * 4 > offs[bi].size || p.dest.data[j] >= p.n)
       throw Napi::RangeError::New(env, "gatherBytes: plan entry " + std::to_string(j) + " is out of range");
-    int32_t ab[2];
-    std::memcpy(ab, offs[bi].data + static_cast<size_t>(r) * 4, 8);
-    if (ab[0] < 0 || ab[1] < ab[0] || static_cast<size_t>(ab[1]) > vals[bi].size)
-      throw Napi::RangeError::New(env, "gatherBytes: offsets of plan entry " + std::to_string(j) + " are out of range");
-    o[p.dest.data[j] + 1] = ab[1] - ab[0];
   }
-  int64_t total = 0;
-  for (size_t i = 0; i < n; ++i) {
-    total += o[i + 1];
-    if (total > 0x7fffffff) throw Napi::RangeError::New(env, "gatherBytes: more than 2 GiB of values in one gather");
-    o[i + 1] = static_cast<int32_t>(total);
-  }
-  auto data = Napi::Uint8Array::New(env, static_cast<size_t>(total));
-  uint8_t* d = data.Data();
-  for (size_t j = 0; j < n; ++j) {
-    const uint32_t bi = p.batch.data[j];
-    int32_t ab[2];
-    std::memcpy(ab, offs[bi].data + static_cast<size_t>(p.row.data[j]) * 4, 8);
-    std::memcpy(d + o[p.dest.data[j]], vals[bi].data + ab[0], static_cast<size_t>(ab[1] - ab[0]));
-  }
-  auto out = Napi::Object::New(env);
-  out.Set("offsets", out_offsets);
-  out.Set("data", data);
-  return out;
+  return CopyBytes(
+      env, fn, "gather", p.n, [&](size_t j) { return ByteEntry{&offs[p.batch.data[j]], &vals[p.batch.data[j]], p.row.data[j], p.dest.data[j]}; },
+      [](size_t j) { return "plan entry " + std::to_string(j); });
 }
 
 // Every row of a row list below `limit` (the rows a source holds).
@@ -222,19 +267,7 @@ Napi::Value TakeFixedJs(const Napi::CallbackInfo& info) {
   const View out = ViewOf(env, info[3], fn, "out");
   CheckRows(env, rows, src.size / w, fn);
   if (rows.length * w > out.size) throw Napi::RangeError::New(env, "takeFixed: out is too small");
-  auto copy = [&](auto width_const) {
-    constexpr size_t kW = decltype(width_const)::value;
-    for (size_t j = 0; j < rows.length; ++j) std::memcpy(out.data + j * kW, src.data + rows.data[j] * kW, kW);
-  };
-  switch (w) {
-    case 1: copy(std::integral_constant<size_t, 1>{}); break;
-    case 2: copy(std::integral_constant<size_t, 2>{}); break;
-    case 4: copy(std::integral_constant<size_t, 4>{}); break;
-    case 8: copy(std::integral_constant<size_t, 8>{}); break;
-    case 16: copy(std::integral_constant<size_t, 16>{}); break;
-    default:
-      for (size_t j = 0; j < rows.length; ++j) std::memcpy(out.data + j * w, src.data + rows.data[j] * w, w);
-  }
+  CopyFixed(rows.length, w, out.data, [&](size_t j) { return std::pair<const uint8_t*, size_t>(src.data + rows.data[j] * w, j); });
   return env.Undefined();
 }
 
@@ -246,13 +279,7 @@ Napi::Value TakeBitsJs(const Napi::CallbackInfo& info) {
   const View out = ViewOf(env, info[2], fn, "out");
   if (map.size != 0) CheckRows(env, rows, map.size * 8, fn);
   if ((rows.length + 7) / 8 > out.size) throw Napi::RangeError::New(env, "takeBits: out is too small");
-  double zeros = 0;
-  for (size_t j = 0; j < rows.length; ++j) {
-    const uint32_t r = rows.data[j];
-    if (map.size == 0 || ((map.data[r >> 3] >> (r & 7)) & 1)) out.data[j >> 3] |= static_cast<uint8_t>(1u << (j & 7));
-    else zeros += 1;
-  }
-  return Napi::Number::New(env, zeros);
+  return Napi::Number::New(env, CopyBits(rows.length, out.data, [&](size_t j) { return BitEntry{&map, rows.data[j], static_cast<uint32_t>(j)}; }));
 }
 
 Napi::Value TakeBytesJs(const Napi::CallbackInfo& info) {
@@ -264,30 +291,9 @@ Napi::Value TakeBytesJs(const Napi::CallbackInfo& info) {
   const size_t n = rows.length;
   const size_t source_rows = offs.size >= 4 ? offs.size / 4 - 1 : 0;
   CheckRows(env, rows, source_rows, fn);
-  auto out_offsets = Napi::Int32Array::New(env, n + 1);
-  int32_t* o = out_offsets.Data();
-  o[0] = 0;
-  int64_t total = 0;
-  for (size_t j = 0; j < n; ++j) {
-    int32_t ab[2];
-    std::memcpy(ab, offs.data + static_cast<size_t>(rows.data[j]) * 4, 8);
-    if (ab[0] < 0 || ab[1] < ab[0] || static_cast<size_t>(ab[1]) > vals.size)
-      throw Napi::RangeError::New(env, "takeBytes: offsets of row " + std::to_string(rows.data[j]) + " are out of range");
-    total += ab[1] - ab[0];
-    if (total > 0x7fffffff) throw Napi::RangeError::New(env, "takeBytes: more than 2 GiB of values in one take");
-    o[j + 1] = static_cast<int32_t>(total);
-  }
-  auto data = Napi::Uint8Array::New(env, static_cast<size_t>(total));
-  uint8_t* d = data.Data();
-  for (size_t j = 0; j < n; ++j) {
-    int32_t a;
-    std::memcpy(&a, offs.data + static_cast<size_t>(rows.data[j]) * 4, 4);
-    std::memcpy(d + o[j], vals.data + a, static_cast<size_t>(o[j + 1] - o[j]));
-  }
-  auto out = Napi::Object::New(env);
-  out.Set("offsets", out_offsets);
-  out.Set("data", data);
-  return out;
+  return CopyBytes(
+      env, fn, "take", n, [&](size_t j) { return ByteEntry{&offs, &vals, rows.data[j], static_cast<uint32_t>(j)}; },
+      [&](size_t j) { return "row " + std::to_string(rows.data[j]); });
 }
 
 Napi::Value MaskRowsJs(const Napi::CallbackInfo& info) {
