@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -27,37 +28,47 @@ bool Hidden(const char* name, const std::vector<std::string>& keep) {
   return true;
 }
 
-void Walk(const std::string& root, const std::string& rel, const std::vector<std::string>& keep, std::vector<ListedFile>& out) {
-  const std::string dir = rel.empty() ? root : root + "/" + rel;
+// Calls `visit(name, st)` (lstat) for each entry of `dir` other than . and ..
+// that `want(name, d_type)` accepts; an absent directory has none, an entry
+// removed while listing is skipped.
+template <typename Want, typename Visit>
+void ForEachEntry(const std::string& dir, Want want, Visit visit) {
   DIR* d = opendir(dir.c_str());
   if (!d) {
-    if (errno == ENOENT || errno == ENOTDIR) return;  // removed while listing
+    if (errno == ENOENT || errno == ENOTDIR) return;
     throw std::runtime_error("cannot list " + dir + ": " + std::strerror(errno));
   }
+  std::unique_ptr<DIR, int (*)(DIR*)> closer(d, closedir);
   const int fd = dirfd(d);
-  std::vector<std::string> subdirs;
   while (dirent* e = readdir(d)) {
     const char* name = e->d_name;
-    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0 || Hidden(name, keep)) continue;
+    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0 || !want(name, e->d_type)) continue;
     struct stat st;
     if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) continue;
-      const std::string msg = "cannot stat " + dir + "/" + name + ": " + std::strerror(errno);
-      closedir(d);
-      throw std::runtime_error(msg);
+      throw std::runtime_error("cannot stat " + dir + "/" + name + ": " + std::strerror(errno));
     }
-    const std::string path = rel.empty() ? std::string(name) : rel + "/" + name;
-    if (S_ISDIR(st.st_mode)) {
-      subdirs.push_back(path);
-    } else if (S_ISREG(st.st_mode)) {
-      ListedFile f;
-      f.path = path;
-      f.size = static_cast<uint64_t>(st.st_size);
-      f.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-      out.push_back(std::move(f));
-    }
+    visit(name, st);
   }
-  closedir(d);
+}
+
+ListedFile FileOf(std::string path, const struct stat& st) {
+  ListedFile f;
+  f.path = std::move(path);
+  f.size = static_cast<uint64_t>(st.st_size);
+  f.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  return f;
+}
+
+void Walk(const std::string& root, const std::string& rel, const std::vector<std::string>& keep, std::vector<ListedFile>& out) {
+  std::vector<std::string> subdirs;
+  ForEachEntry(
+      rel.empty() ? root : root + "/" + rel, [&](const char* name, unsigned char) { return !Hidden(name, keep); },
+      [&](const char* name, const struct stat& st) {
+        std::string path = rel.empty() ? std::string(name) : rel + "/" + name;
+        if (S_ISDIR(st.st_mode)) subdirs.push_back(std::move(path));
+        else if (S_ISREG(st.st_mode)) out.push_back(FileOf(std::move(path), st));
+      });
   for (const auto& s : subdirs) Walk(root, s, keep, out);
 }
 
@@ -71,34 +82,16 @@ std::vector<ListedFile> ListTree(const std::string& root, const std::vector<std:
 
 std::vector<ListedFile> ListDir(const std::string& dir, const std::string& start_after, const std::string& skip_prefix) {
   std::vector<ListedFile> out;
-  DIR* d = opendir(dir.c_str());
-  if (!d) {
-    if (errno == ENOENT || errno == ENOTDIR) return out;
-    throw std::runtime_error("cannot list " + dir + ": " + std::strerror(errno));
-  }
-  const int fd = dirfd(d);
-  while (dirent* e = readdir(d)) {
-    const char* name = e->d_name;
-    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
-    if (std::strcmp(name, start_after.c_str()) < 0) continue;
-    if (!skip_prefix.empty() && std::strncmp(name, skip_prefix.c_str(), skip_prefix.size()) == 0) continue;
-    // Regular files only, as a Dirent's isFile(): symbolic links are not followed.
-    if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN) continue;
-    struct stat st;
-    if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) continue;  // removed while listing
-      const std::string msg = "cannot stat " + dir + "/" + name + ": " + std::strerror(errno);
-      closedir(d);
-      throw std::runtime_error(msg);
-    }
-    if (!S_ISREG(st.st_mode)) continue;
-    ListedFile f;
-    f.path = name;
-    f.size = static_cast<uint64_t>(st.st_size);
-    f.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-    out.push_back(std::move(f));
-  }
-  closedir(d);
+  ForEachEntry(
+      dir,
+      [&](const char* name, unsigned char type) {
+        // Regular files only, as a Dirent's isFile(): symbolic links are not followed.
+        return std::strcmp(name, start_after.c_str()) >= 0 && (skip_prefix.empty() || std::strncmp(name, skip_prefix.c_str(), skip_prefix.size()) != 0) &&
+               (type == DT_REG || type == DT_UNKNOWN);
+      },
+      [&](const char* name, const struct stat& st) {
+        if (S_ISREG(st.st_mode)) out.push_back(FileOf(name, st));
+      });
   std::sort(out.begin(), out.end(), [](const ListedFile& a, const ListedFile& b) { return a.path < b.path; });
   return out;
 }

@@ -27,6 +27,7 @@
 #include <uv.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "maintenance/column_js.h"
@@ -294,14 +295,15 @@ Napi::Object ListedToJs(Napi::Env env, const std::vector<ListedFile>& files) {
   return o;
 }
 
+// A listing run on a worker thread (`list` captures its arguments by value), resolved as { paths, sizes, mtimes }.
 class ListWorker : public Napi::AsyncWorker {
  public:
-  ListWorker(Napi::Env env, std::string root, std::vector<std::string> keep)
-      : Napi::AsyncWorker(env, "tributary:listTree"), deferred_(Napi::Promise::Deferred::New(env)), root_(std::move(root)), keep_(std::move(keep)) {}
+  ListWorker(Napi::Env env, const char* name, std::function<std::vector<ListedFile>()> list)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), list_(std::move(list)) {}
   Napi::Promise Promise() const { return deferred_.Promise(); }
   void Execute() override {
     try {
-      files_ = ListTree(root_, keep_);
+      files_ = list_();
     } catch (const std::exception& e) {
       SetError(e.what());
     }
@@ -311,35 +313,7 @@ class ListWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  std::string root_;
-  std::vector<std::string> keep_;
-  std::vector<ListedFile> files_;
-};
-
-class ListDirWorker : public Napi::AsyncWorker {
- public:
-  ListDirWorker(Napi::Env env, std::string dir, std::string start_after, std::string skip_prefix)
-      : Napi::AsyncWorker(env, "tributary:listDir"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        dir_(std::move(dir)),
-        start_after_(std::move(start_after)),
-        skip_prefix_(std::move(skip_prefix)) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      files_ = ListDir(dir_, start_after_, skip_prefix_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(ListedToJs(Env(), files_)); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::string dir_;
-  std::string start_after_;
-  std::string skip_prefix_;
+  std::function<std::vector<ListedFile>()> list_;
   std::vector<ListedFile> files_;
 };
 
@@ -462,7 +436,7 @@ bool SafeRelative(const std::string& p) {
 Napi::Value ListTreeJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "listTree: expected (root, keepPrefixes)");
-  auto* w = new ListWorker(env, info[0].As<Napi::String>().Utf8Value(), StringList(env, info[1], "listTree: keepPrefixes"));
+  auto* w = new ListWorker(env, "tributary:listTree", [root = info[0].As<Napi::String>().Utf8Value(), keep = StringList(env, info[1], "listTree: keepPrefixes")] { return ListTree(root, keep); });
   w->Queue();
   return w->Promise();
 }
@@ -471,7 +445,9 @@ Napi::Value ListDirJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString())
     throw Napi::TypeError::New(env, "listDir: expected (dir, startAfter, skipPrefix) strings");
-  auto* w = new ListDirWorker(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::String>().Utf8Value());
+  auto* w = new ListWorker(env, "tributary:listDir", [dir = info[0].As<Napi::String>().Utf8Value(), start = info[1].As<Napi::String>().Utf8Value(), skip = info[2].As<Napi::String>().Utf8Value()] {
+    return ListDir(dir, start, skip);
+  });
   w->Queue();
   return w->Promise();
 }
