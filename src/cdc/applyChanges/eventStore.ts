@@ -60,19 +60,10 @@ export class EventStore {
     const parts: arrow.Data[] = [];
     const partGroups: Int32Array[] = [];
     for (const f of this.files) {
-      const hit = groups.probe(keyColumnsOf(f.batch, this.keyColumns));
-      let count = 0;
-      for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) count++;
-      if (count === 0) continue;
-      const idx = new Int32Array(count);
-      const of = new Int32Array(count);
-      for (let i = 0, k = 0; i < hit.length; i++) {
-        if (hit[i] < 0) continue;
-        idx[k] = i;
-        of[k++] = hit[i];
-      }
-      parts.push(canTake(f.batch) ? takeRows(f.batch, idx).data : gatherData(contiguous(f.batch.data), idx));
-      partGroups.push(of);
+      const { rows, leaders } = groups.hits(keyColumnsOf(f.batch, this.keyColumns));
+      if (rows.length === 0) continue;
+      parts.push(canTake(f.batch) ? takeRows(f.batch, rows).data : gatherData(contiguous(f.batch.data), rows));
+      partGroups.push(leaders);
     }
     const type = new arrow.Struct(this.schema.fields);
     const all = new Int32Array(partGroups.reduce((n, p) => n + p.length, 0));

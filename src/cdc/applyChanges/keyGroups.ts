@@ -102,6 +102,21 @@ export class KeyGroups {
     return this.leaderOfFirst ? this.leaderOfFirst[first] : first;
   }
 
+  /** The rows of `columns` (another batch's key columns) whose key has a group, ascending, and the leader of each. */
+  hits(columns: readonly arrow.Data[]): { rows: Int32Array; leaders: Int32Array } {
+    const hit = this.probe(columns);
+    let n = 0;
+    for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) n++;
+    const rows = new Int32Array(n);
+    const leaders = new Int32Array(n);
+    for (let i = 0, j = 0; i < hit.length; i++) {
+      if (hit[i] < 0) continue;
+      rows[j] = i;
+      leaders[j++] = hit[i];
+    }
+    return { rows, leaders };
+  }
+
   /** For each row of `columns` (another batch's key columns), the leader of the group with that key, or -1. */
   probe(columns: readonly arrow.Data[]): Int32Array {
     const hit = this.index.probe(columns);

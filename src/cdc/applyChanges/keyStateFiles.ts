@@ -127,16 +127,7 @@ export class KeyStateFiles {
       if (paged) return { leaders: paged.leaders, state: entryStates(decodedBatch(stateSchema, state, paged.payload, paged.rows.length).data.children) };
     }
     const batch = await this.loaded(f, schema);
-    const hit = groups.probe(keyColumnsOf(batch, this.keyColumns));
-    let n = 0;
-    for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) n++;
-    const rows = new Int32Array(n);
-    const leaders = new Int32Array(n);
-    for (let i = 0, j = 0; i < hit.length; i++) {
-      if (hit[i] < 0) continue;
-      rows[j] = i;
-      leaders[j++] = hit[i];
-    }
+    const { rows, leaders } = groups.hits(keyColumnsOf(batch, this.keyColumns));
     return { leaders, state: entryStates(batch.data.children.slice(k).map((d) => gatherData(contiguous(d), rows))) };
   }
 

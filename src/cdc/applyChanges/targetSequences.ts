@@ -69,13 +69,11 @@ export async function targetGroupSequences(
   const scan = (add: Add) => scanFileRows(storage, snapshot, add, columns);
   const fromScan = ({ data }: Awaited<ReturnType<typeof scan>>) => {
     for (const b of data.batches) {
-      const hit = groups.probe(keyColumnsOf(b, keys));
-      const rows: number[] = [];
-      for (let i = 0; i < hit.length; i++) if (hit[i] >= 0) rows.push(i);
+      const { rows, leaders } = groups.hits(keyColumnsOf(b, keys));
       if (rows.length === 0) continue;
-      const picked = new arrow.RecordBatch(b.schema, gatherData(contiguous(b.data), Int32Array.from(rows)) as arrow.Data<arrow.Struct>);
+      const picked = new arrow.RecordBatch(b.schema, gatherData(contiguous(b.data), rows) as arrow.Data<arrow.Struct>);
       const { order } = rowSequences(picked, sequenceBy, struct);
-      rows.forEach((r, j) => states.set(hit[r], order[j], UPSERT, 0));
+      for (let j = 0; j < rows.length; j++) states.set(leaders[j], order[j], UPSERT, 0);
     }
   };
   const fromLocated = async (add: Add, found: KeyedRows): Promise<boolean> => {

@@ -4,7 +4,7 @@
 
 import * as arrow from 'apache-arrow';
 import { filterBatch } from '../../reactive/expression/filter-batch.ts';
-import { canGather, maskRows, takeFlat } from '../maintenance/gather.ts';
+import { canGather, isFlat, maskRows, takeFlat } from '../maintenance/gather.ts';
 
 /** From this many rows on, flat columns are gathered by the native core. */
 const NATIVE_TAKE_ROWS = 4096;
@@ -16,16 +16,10 @@ const NATIVE_TAKE_ROWS = 4096;
  */
 export function canTake(batch: arrow.RecordBatch): boolean {
   const ok = (d: arrow.Data): boolean => {
+    if (isFlat(d)) return true;
     if (d.offset !== 0) return false;
     switch (d.type.typeId) {
-      case arrow.Type.Int:
-      case arrow.Type.Float:
-      case arrow.Type.Date:
-      case arrow.Type.Timestamp:
       case arrow.Type.Decimal:
-      case arrow.Type.Bool:
-      case arrow.Type.Utf8:
-      case arrow.Type.Binary:
       case arrow.Type.Null:
         return true;
       case arrow.Type.Struct:
