@@ -12,6 +12,8 @@ import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { contiguous } from '../merge/keys.ts';
 import { canTake, takeRows } from '../../delta/operations/take.ts';
 import { keyColumnsOf, type KeyGroups } from './keyGroups.ts';
+import { concatAs } from './assemble.ts';
+import { concatRows } from '../merge/rewrite.ts';
 import { COMPACT_AFTER, stateDirectory } from './stateDomain.ts';
 
 /** Sequence and kind columns of stored events. */
@@ -57,22 +59,15 @@ export class EventStore {
    * columns probed against the groups' native index).
    */
   eventsOf(groups: KeyGroups): { events: arrow.RecordBatch; groups: Int32Array } {
-    const parts: arrow.Data[] = [];
+    const parts: arrow.RecordBatch[] = [];
     const partGroups: Int32Array[] = [];
     for (const f of this.files) {
       const { rows, leaders } = groups.hits(keyColumnsOf(f.batch, this.keyColumns));
       if (rows.length === 0) continue;
-      parts.push(canTake(f.batch) ? takeRows(f.batch, rows).data : gatherData(contiguous(f.batch.data), rows));
+      parts.push(canTake(f.batch) ? takeRows(f.batch, rows) : new arrow.RecordBatch(this.schema, gatherData(contiguous(f.batch.data), rows) as arrow.Data<arrow.Struct>));
       partGroups.push(leaders);
     }
-    const type = new arrow.Struct(this.schema.fields);
-    const all = new Int32Array(partGroups.reduce((n, p) => n + p.length, 0));
-    partGroups.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-    if (parts.length === 0) {
-      const empty = arrow.makeData({ type, length: 0, nullCount: 0, children: this.schema.fields.map((f) => arrow.makeData({ type: f.type, length: 0 } as never)) });
-      return { events: new arrow.RecordBatch(this.schema, empty), groups: all };
-    }
-    return { events: new arrow.RecordBatch(this.schema, (parts.length === 1 ? parts[0] : concatData(type, parts)) as arrow.Data<arrow.Struct>), groups: all };
+    return { events: concatAs(this.schema, parts), groups: concatRows(partGroups) };
   }
 
   /** Writes `events` as a new file (or everything as one compacted file when due); returns the paths the commit must record. */

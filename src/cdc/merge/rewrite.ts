@@ -179,7 +179,8 @@ export function sourceUpdateSelections(plan: MergePlan, changes: readonly FileCh
   return out;
 }
 
-function concatRows(parts: readonly Int32Array[]): Int32Array {
+/** Row lists end to end, in one array. */
+export function concatRows(parts: readonly Int32Array[]): Int32Array {
   const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
   let k = 0;
   for (const p of parts) {
