@@ -1,5 +1,6 @@
 // Reads commit files: newline-delimited JSON, one action per line.
 
+import { isAscii } from 'node:buffer';
 import type { Action } from './actions.ts';
 import type { Storage } from './storage/storage.ts';
 import { CorruptLogError, VersionNotFoundError } from './errors.ts';
@@ -20,9 +21,20 @@ export async function readCommit(storage: Storage, version: number): Promise<Act
   return parseActions(bytes, `${storage.root}/${path}`);
 }
 
+/**
+ * The text of a commit file. Logs are ASCII almost always (non-ASCII paths
+ * are percent-encoded, and JSON escapes the rest only optionally): such bytes
+ * become a Latin-1 string, which Node keeps outside the V8 heap above 1 MB —
+ * replaying a large commit then neither copies it into the heap nor starts a
+ * major GC for it, as a UTF-8 decode does.
+ */
+function decodeText(bytes: Uint8Array): string {
+  return isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1') : decoder.decode(bytes);
+}
+
 /** Parses newline-delimited JSON actions; `where` names the file in errors. */
 export function parseActions(bytes: Uint8Array, where: string): Action[] {
-  const text = decoder.decode(bytes);
+  const text = decodeText(bytes);
   const out: Action[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {

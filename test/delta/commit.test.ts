@@ -31,6 +31,23 @@ test('a commit file is newline-delimited JSON with commitInfo first, readable by
   assert.equal(parseActions(bytes, 'test').map((a) => Object.keys(a)[0]), ['commitInfo', 'add', 'txn']);
 });
 
+test('commit files read the same whether ASCII or UTF-8, small or over 1 MB', () => {
+  for (const name of ['plain', 'größe=€/日本', 'a\u0000b']) {
+    for (const count of [1, 12_000]) {
+      const actions = Array.from({ length: count }, (_, i) => add(`${name}/part-${i}.parquet`));
+      const bytes = serializeCommit([...actions, { commitInfo: { operation: 'WRITE', note: name } }]);
+      if (count > 1) assert.ok(bytes.length > 1 << 20, `${bytes.length} bytes`);
+      const back = parseActions(bytes, 'test');
+      assert.is(back.length, count + 1);
+      assert.is((back[0] as { commitInfo: { note: string } }).commitInfo.note, name);
+      assert.is((back[count] as { add: { path: string } }).add.path, `${name}/part-${count - 1}.parquet`);
+    }
+  }
+  // A byte-order mark is not part of the first action.
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"txn":{"appId":"é","version":1}}\n')]);
+  assert.equal(parseActions(bom, 'bom'), [{ txn: { appId: 'é', version: 1 } }]);
+});
+
 test('single-commit rules: one metaData, one protocol, one txn per app, one action per file', () => {
   const md = { metaData: { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: '{}', partitionColumns: [], configuration: {} } };
   assert.throws(() => validateCommitActions([md, md], '/t'), /more than one metaData/);
