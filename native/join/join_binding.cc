@@ -23,6 +23,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/promise_worker.h"
 #include "join/key_hash.h"
 #include "join/keyed_matches.h"
 #include "maintenance/column_reader.h"
@@ -214,9 +215,9 @@ KeyColumn PageColumn(const maintenance::PageView& page, int32_t type) {
   return c;
 }
 
-class ProbePagesWorker : public Napi::AsyncWorker {
+class ProbePagesWorker : public PromiseWorker {
  public:
-  ProbePagesWorker(Napi::Env env, const Napi::CallbackInfo& info) : Napi::AsyncWorker(env, "tributary:keyTableProbePages"), deferred_(Napi::Promise::Deferred::New(env)) {
+  ProbePagesWorker(Napi::Env env, const Napi::CallbackInfo& info) : PromiseWorker(env, "tributary:keyTableProbePages", "probing a Parquet column") {
     const std::string fn = "keyTableProbePages";
     if (info.Length() < 7) Bad(env, fn, "expected (buildColumns, buildRows, slots, filter, nullSafe, file, [keyColumn, ...payload])");
     const size_t build_rows = RowsArg(env, fn, info[1]);
@@ -232,59 +233,44 @@ class ProbePagesWorker : public Napi::AsyncWorker {
     if (spec.physical_type == 3 || spec.physical_type == 7 || spec.physical_type > 7) Bad(env, fn, "the key column's Parquet type cannot be probed");
     if (probe.kind != build_.columns[0].kind || probe.width != build_.columns[0].width) Bad(env, fn, "the Parquet column's layout differs from the build key column's");
     // Everything the worker thread reads stays alive until the promise settles.
-    for (size_t i : {0, 2, 3}) keep_.push_back(Napi::Persistent(info[i].ToObject()));
-    if (source_.fd < 0) keep_.push_back(Napi::Persistent(info[5].ToObject()));
+    for (size_t i : {0, 2, 3}) KeepAlive(info[i].ToObject());
+    if (source_.fd < 0) KeepAlive(info[5].ToObject());
   }
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      maintenance::BigVector<uint8_t> owned;
-      size_t size = 0;
-      const uint8_t* data = maintenance::LoadChunks(source_, specs_, owned, &size);
-      const int32_t type = specs_[0].physical_type;
-      std::vector<int32_t> out;
-      maintenance::DecodeColumnPages(data, size, specs_[0], [&](const maintenance::PageView& page, size_t first_row) {
-        KeyRows probe;
-        probe.rows = page.rows;
-        probe.columns.push_back(PageColumn(page, type));
-        out.resize(page.rows);
-        ProbeTable(build_, table_.slots, table_.capacity, table_.filter, probe, null_safe_, out.data());
-        for (size_t i = 0; i < page.rows; ++i) {
-          if (out[i] < 0) continue;
-          rows_.push_back(static_cast<int32_t>(first_row + i));
-          first_.push_back(out[i]);
-        }
-      });
-      for (size_t c = 1; c < specs_.size(); ++c) payload_.push_back(maintenance::DecodeColumnRows(data, size, specs_[c], rows_.data(), rows_.size()));
-    } catch (const std::bad_alloc&) {
-      SetError("out of memory while probing a Parquet column");
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
+ private:
+  void Run() override {
+    const maintenance::LoadedChunks chunks(source_, specs_);
+    const int32_t type = specs_[0].physical_type;
+    std::vector<int32_t> out;
+    chunks.DecodePages(specs_[0], [&](const maintenance::PageView& page, size_t first_row) {
+      KeyRows probe;
+      probe.rows = page.rows;
+      probe.columns.push_back(PageColumn(page, type));
+      out.resize(page.rows);
+      ProbeTable(build_, table_.slots, table_.capacity, table_.filter, probe, null_safe_, out.data());
+      for (size_t i = 0; i < page.rows; ++i) {
+        if (out[i] < 0) continue;
+        rows_.push_back(static_cast<int32_t>(first_row + i));
+        first_.push_back(out[i]);
+      }
+    });
+    for (size_t c = 1; c < specs_.size(); ++c) payload_.push_back(chunks.DecodeRows(specs_[c], rows_.data(), rows_.size()));
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
+  Napi::Value Result(Napi::Env env) override {
     auto o = Napi::Object::New(env);
     o.Set("rows", ToJs(env, rows_));
     o.Set("first", ToJs(env, first_));
     o.Set("payload", maintenance::DecodedToJs(env, payload_));
-    deferred_.Resolve(o);
+    return o;
   }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
   static Napi::Int32Array ToJs(Napi::Env env, const std::vector<int32_t>& v) {
     auto a = Napi::Int32Array::New(env, v.size());
     if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * 4);
     return a;
   }
 
-  Napi::Promise::Deferred deferred_;
-  std::vector<Napi::ObjectReference> keep_;
   KeyRows build_;
   TableArgs table_;
   bool null_safe_ = false;
@@ -296,9 +282,7 @@ class ProbePagesWorker : public Napi::AsyncWorker {
 };
 
 Napi::Value ProbePagesJs(const Napi::CallbackInfo& info) {
-  auto* worker = new ProbePagesWorker(info.Env(), info);
-  worker->Queue();
-  return worker->Promise();
+  return (new ProbePagesWorker(info.Env(), info))->Start();
 }
 
 }  // namespace

@@ -56,14 +56,11 @@ std::vector<ColumnSpec> ColumnSpecsArg(Napi::Env env, Napi::Value v, const Chunk
   return specs;
 }
 
-const uint8_t* LoadChunks(const ChunkSource& source, std::vector<ColumnSpec>& specs, BigVector<uint8_t>& owned, size_t* size) {
-  if (source.fd < 0) {
-    *size = source.size;
-    return source.data;
-  }
-  owned = ReadChunkSpan(source.fd, specs);
-  *size = owned.size();
-  return owned.data();
+LoadedChunks::LoadedChunks(const ChunkSource& source, std::vector<ColumnSpec>& specs) : data_(source.data), size_(source.size) {
+  if (source.fd < 0) return;
+  owned_ = ReadChunkSpan(source.fd, specs);
+  data_ = owned_.data();
+  size_ = owned_.size();
 }
 
 namespace {

@@ -27,9 +27,21 @@ struct ChunkSource {
 ChunkSource ChunkSourceArg(Napi::Env env, Napi::Value v, const std::string& fn);
 std::vector<ColumnSpec> ColumnSpecsArg(Napi::Env env, Napi::Value v, const ChunkSource& source, const std::string& fn);
 
-// The bytes the specs' ranges index: the caller's buffer, or (for a
-// descriptor) `owned`, read here with the specs rebased onto it. Worker thread.
-const uint8_t* LoadChunks(const ChunkSource& source, std::vector<ColumnSpec>& specs, BigVector<uint8_t>& owned, size_t* size);
+// The bytes the specs' ranges index, for the life of this object: the
+// caller's buffer, or (for a descriptor) the chunks' span read here, with the
+// specs rebased onto it. Worker thread.
+class LoadedChunks {
+ public:
+  LoadedChunks(const ChunkSource& source, std::vector<ColumnSpec>& specs);
+  DecodedColumn Decode(const ColumnSpec& spec) const { return DecodeColumn(data_, size_, spec); }
+  DecodedColumn DecodeRows(const ColumnSpec& spec, const int32_t* rows, size_t count) const { return DecodeColumnRows(data_, size_, spec, rows, count); }
+  void DecodePages(const ColumnSpec& spec, const PageSink& sink) const { DecodeColumnPages(data_, size_, spec, sink); }
+
+ private:
+  BigVector<uint8_t> owned_;
+  const uint8_t* data_;
+  size_t size_;
+};
 
 // Moves decoded columns into JS objects (JS thread).
 Napi::Array DecodedToJs(Napi::Env env, std::vector<DecodedColumn>& columns);

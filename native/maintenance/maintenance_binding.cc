@@ -30,6 +30,7 @@
 #include <functional>
 #include <string>
 
+#include "common/promise_worker.h"
 #include "maintenance/column_js.h"
 #include "maintenance/column_reader.h"
 #include "maintenance/file_ops.h"
@@ -62,11 +63,10 @@ Bytes TypedBytes(Napi::Env env, Napi::Value v, const std::string& what) {
   return b;
 }
 
-class OrderWorker : public Napi::AsyncWorker {
+class OrderWorker : public PromiseWorker {
  public:
   OrderWorker(Napi::Env env, Napi::Array columns, size_t rows, Curve curve, int threads, std::vector<GridLevel> levels, bool grid)
-      : Napi::AsyncWorker(env, "tributary:clusterOrder"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "tributary:clusterOrder", "computing the Z-order"),
         rows_(rows),
         curve_(curve),
         threads_(threads),
@@ -127,40 +127,21 @@ class OrderWorker : public Napi::AsyncWorker {
       cols_.push_back(std::move(c));
     }
     if (cols_.empty()) Bad(env, "no columns");
-    keep_alive_ = Napi::Persistent(columns.As<Napi::Object>());
+    KeepAlive(columns);
   }
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = ClusterOrderGrid(cols_, rows_, curve_, threads_, levels_);
-    } catch (const std::bad_alloc&) {
-      SetError("out of memory while computing the Z-order");
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    // Hands the vector's storage to JS without copying it.
-    auto copy = [&](BigVector<uint32_t>& v) { return AdoptUint32(env, std::move(v)); };
-    if (!grid_) {
-      deferred_.Resolve(copy(result_.order));
-      return;
-    }
-    auto o = Napi::Object::New(env);
-    o.Set("order", copy(result_.order));
-    o.Set("cells", copy(result_.cells));
-    deferred_.Resolve(o);
-  }
-
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference keep_alive_;
+  void Run() override { result_ = ClusterOrderGrid(cols_, rows_, curve_, threads_, levels_); }
+
+  Napi::Value Result(Napi::Env env) override {
+    // The vectors' storage goes to JS without a copy.
+    if (!grid_) return AdoptUint32(env, std::move(result_.order));
+    auto o = Napi::Object::New(env);
+    o.Set("order", AdoptUint32(env, std::move(result_.order)));
+    o.Set("cells", AdoptUint32(env, std::move(result_.cells)));
+    return o;
+  }
+
   std::vector<ZColumn> cols_;
   size_t rows_;
   Curve curve_;
@@ -193,9 +174,7 @@ Napi::Value ClusterOrderJs(const Napi::CallbackInfo& info) {
       levels.push_back(l);
     }
   }
-  auto* worker = new OrderWorker(env, info[0].As<Napi::Array>(), static_cast<size_t>(rows), static_cast<Curve>(curve), threads, std::move(levels), grid);
-  worker->Queue();
-  return worker->Promise();
+  return (new OrderWorker(env, info[0].As<Napi::Array>(), static_cast<size_t>(rows), static_cast<Curve>(curve), threads, std::move(levels), grid))->Start();
 }
 
 Napi::Value ClusterKeyJs(const Napi::CallbackInfo& info) {
@@ -212,13 +191,13 @@ Napi::Value ClusterKeyJs(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(env, key);
 }
 
-class DecodeWorker : public Napi::AsyncWorker {
+class DecodeWorker : public PromiseWorker {
  public:
   DecodeWorker(Napi::Env env, Napi::Value file, Napi::Value columns, Napi::Value rows)
-      : Napi::AsyncWorker(env, "tributary:decodeColumns"), deferred_(Napi::Promise::Deferred::New(env)) {
+      : PromiseWorker(env, "tributary:decodeColumns", "decoding Parquet columns") {
     source_ = ChunkSourceArg(env, file, "decodeColumns");
     specs_ = ColumnSpecsArg(env, columns, source_, "decodeColumns");
-    if (source_.fd < 0) keep_alive_ = Napi::Persistent(file.As<Napi::Object>());
+    if (source_.fd < 0) KeepAlive(file.As<Napi::Object>());
     // Optional: only these rows (ascending), decoded page by page.
     if (!rows.IsUndefined() && !rows.IsNull()) {
       if (!rows.IsTypedArray() || rows.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw Napi::TypeError::New(env, "decodeColumns: rows must be an Int32Array");
@@ -228,28 +207,15 @@ class DecodeWorker : public Napi::AsyncWorker {
     }
   }
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      BigVector<uint8_t> owned;
-      size_t size = 0;
-      const uint8_t* data = LoadChunks(source_, specs_, owned, &size);
-      for (const auto& s : specs_) out_.push_back(picked_ ? DecodeColumnRows(data, size, s, rows_.data(), rows_.size()) : DecodeColumn(data, size, s));
-    } catch (const std::bad_alloc&) {
-      SetError("out of memory while decoding Parquet columns");
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-
-  void OnOK() override { deferred_.Resolve(DecodedToJs(Env(), out_)); }
-
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference keep_alive_;
+  void Run() override {
+    const LoadedChunks chunks(source_, specs_);
+    for (const auto& s : specs_) out_.push_back(picked_ ? chunks.DecodeRows(s, rows_.data(), rows_.size()) : chunks.Decode(s));
+  }
+
+  Napi::Value Result(Napi::Env env) override { return DecodedToJs(env, out_); }
+
   ChunkSource source_;
   std::vector<ColumnSpec> specs_;
   std::vector<int32_t> rows_;
@@ -260,9 +226,7 @@ class DecodeWorker : public Napi::AsyncWorker {
 Napi::Value DecodeColumnsJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "decodeColumns: expected (file, columns[, rows])");
-  auto* worker = new DecodeWorker(env, info[0], info[1], info.Length() > 2 ? info[2] : env.Undefined());
-  worker->Queue();
-  return worker->Promise();
+  return (new DecodeWorker(env, info[0], info[1], info.Length() > 2 ? info[2] : env.Undefined()))->Start();
 }
 
 std::vector<std::string> StringList(Napi::Env env, Napi::Value v, const char* what) {
@@ -296,122 +260,88 @@ Napi::Object ListedToJs(Napi::Env env, const std::vector<ListedFile>& files) {
 }
 
 // A listing run on a worker thread (`list` captures its arguments by value), resolved as { paths, sizes, mtimes }.
-class ListWorker : public Napi::AsyncWorker {
+class ListWorker : public PromiseWorker {
  public:
   ListWorker(Napi::Env env, const char* name, std::function<std::vector<ListedFile>()> list)
-      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), list_(std::move(list)) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      files_ = list_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(ListedToJs(Env(), files_)); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+      : PromiseWorker(env, name, "listing files"), list_(std::move(list)) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void Run() override { files_ = list_(); }
+  Napi::Value Result(Napi::Env env) override { return ListedToJs(env, files_); }
+
   std::function<std::vector<ListedFile>()> list_;
   std::vector<ListedFile> files_;
 };
 
-class DeleteWorker : public Napi::AsyncWorker {
+class DeleteWorker : public PromiseWorker {
  public:
   DeleteWorker(Napi::Env env, std::string root, std::vector<std::string> paths, int threads)
-      : Napi::AsyncWorker(env, "tributary:deleteFiles"), deferred_(Napi::Promise::Deferred::New(env)), root_(std::move(root)), paths_(std::move(paths)), threads_(threads) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      failed_ = DeleteFiles(root_, paths_, threads_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    auto out = Napi::Array::New(env, failed_.size());
-    for (size_t i = 0; i < failed_.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, failed_[i]));
-    deferred_.Resolve(out);
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+      : PromiseWorker(env, "tributary:deleteFiles", "deleting files"), root_(std::move(root)), paths_(std::move(paths)), threads_(threads) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void Run() override { failed_ = DeleteFiles(root_, paths_, threads_); }
+  Napi::Value Result(Napi::Env env) override {
+    auto out = Napi::Array::New(env, failed_.size());
+    for (size_t i = 0; i < failed_.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, failed_[i]));
+    return out;
+  }
+
   std::string root_;
   std::vector<std::string> paths_;
   int threads_;
   std::vector<std::string> failed_;
 };
 
-class CopyWorker : public Napi::AsyncWorker {
+class CopyWorker : public PromiseWorker {
  public:
   CopyWorker(Napi::Env env, int in_fd, int out_fd, uint64_t start, uint64_t length)
-      : Napi::AsyncWorker(env, "tributary:copyRange"), deferred_(Napi::Promise::Deferred::New(env)), in_fd_(in_fd), out_fd_(out_fd), start_(start), length_(length) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      CopyRange(in_fd_, out_fd_, start_, length_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+      : PromiseWorker(env, "tributary:copyRange", "copying a byte range"), in_fd_(in_fd), out_fd_(out_fd), start_(start), length_(length) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void Run() override { CopyRange(in_fd_, out_fd_, start_, length_); }
+
   int in_fd_;
   int out_fd_;
   uint64_t start_;
   uint64_t length_;
 };
 
-class WriteWorker : public Napi::AsyncWorker {
+class WriteWorker : public PromiseWorker {
  public:
   WriteWorker(Napi::Env env, std::string target, std::string tmp, Napi::Uint8Array data, bool replace, bool strict)
-      : Napi::AsyncWorker(env, "tributary:writeDurably"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "tributary:writeDurably", "writing a file"),
         target_(std::move(target)),
         tmp_(std::move(tmp)),
         bytes_(data.Data()),
         size_(data.ByteLength()),
         replace_(replace),
         strict_(strict) {
-    // The caller's bytes are written as they are (no copy): kept alive until the promise settles.
-    data_ = Napi::Persistent(data.As<Napi::Object>());
+    // The caller's bytes are written as they are (no copy).
+    KeepAlive(data);
   }
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
+
+ private:
+  void Run() override {
     try {
       written_ = WriteDurably(target_, tmp_, bytes_, size_, replace_, strict_);
     } catch (const FileOpError& e) {
       code_ = e.code;
-      SetError(e.what());
-    } catch (const std::exception& e) {
-      SetError(e.what());
+      throw;
     }
   }
-  void OnOK() override { deferred_.Resolve(Napi::Boolean::New(Env(), written_)); }
-  void OnError(const Napi::Error& e) override {
-    if (code_ == 0) {
-      deferred_.Reject(e.Value());
-      return;
-    }
+  Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, written_); }
+  Napi::Value Rejection(const Napi::Error& e) override {
+    if (code_ == 0) return e.Value();
     // As Node's fs errors: "ENOENT: no such file or directory, open '…'" with code and errno.
     const char* name = uv_err_name(-code_);
     auto err = Napi::Error::New(Env(), std::string(name) + ": " + e.Message());
     err.Set("code", Napi::String::New(Env(), name));
     err.Set("errno", Napi::Number::New(Env(), -code_));
-    deferred_.Reject(err.Value());
+    return err.Value();
   }
 
- private:
-  Napi::Promise::Deferred deferred_;
   std::string target_;
   std::string tmp_;
-  Napi::ObjectReference data_;
   const uint8_t* bytes_;
   size_t size_;
   bool replace_;
@@ -436,20 +366,16 @@ bool SafeRelative(const std::string& p) {
 Napi::Value ListTreeJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "listTree: expected (root, keepPrefixes)");
-  auto* w = new ListWorker(env, "tributary:listTree", [root = info[0].As<Napi::String>().Utf8Value(), keep = StringList(env, info[1], "listTree: keepPrefixes")] { return ListTree(root, keep); });
-  w->Queue();
-  return w->Promise();
+  return (new ListWorker(env, "tributary:listTree", [root = info[0].As<Napi::String>().Utf8Value(), keep = StringList(env, info[1], "listTree: keepPrefixes")] { return ListTree(root, keep); }))->Start();
 }
 
 Napi::Value ListDirJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString())
     throw Napi::TypeError::New(env, "listDir: expected (dir, startAfter, skipPrefix) strings");
-  auto* w = new ListWorker(env, "tributary:listDir", [dir = info[0].As<Napi::String>().Utf8Value(), start = info[1].As<Napi::String>().Utf8Value(), skip = info[2].As<Napi::String>().Utf8Value()] {
+  return (new ListWorker(env, "tributary:listDir", [dir = info[0].As<Napi::String>().Utf8Value(), start = info[1].As<Napi::String>().Utf8Value(), skip = info[2].As<Napi::String>().Utf8Value()] {
     return ListDir(dir, start, skip);
-  });
-  w->Queue();
-  return w->Promise();
+  }))->Start();
 }
 
 Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
@@ -459,9 +385,7 @@ Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
   // Paths come from a listing of the root; refuse anything that could escape it.
   for (const auto& p : paths)
     if (!SafeRelative(p)) throw Napi::RangeError::New(env, "deleteFiles: path '" + p + "' is not a plain relative path");
-  auto* w = new DeleteWorker(env, info[0].As<Napi::String>().Utf8Value(), std::move(paths), std::max(1, info[2].As<Napi::Number>().Int32Value()));
-  w->Queue();
-  return w->Promise();
+  return (new DeleteWorker(env, info[0].As<Napi::String>().Utf8Value(), std::move(paths), std::max(1, info[2].As<Napi::Number>().Int32Value())))->Start();
 }
 
 Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
@@ -476,9 +400,7 @@ Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
   const int out_fd = static_cast<int>(whole(1, 2147483647.0));
   const uint64_t start = static_cast<uint64_t>(whole(2, 9007199254740991.0));
   const uint64_t length = static_cast<uint64_t>(whole(3, 9007199254740991.0));
-  auto* w = new CopyWorker(env, in_fd, out_fd, start, length);
-  w->Queue();
-  return w->Promise();
+  return (new CopyWorker(env, in_fd, out_fd, start, length))->Start();
 }
 
 Napi::Value WriteDurablyJs(const Napi::CallbackInfo& info) {
@@ -486,10 +408,8 @@ Napi::Value WriteDurablyJs(const Napi::CallbackInfo& info) {
   if (info.Length() < 5 || !info[0].IsString() || !info[1].IsString() || !info[2].IsTypedArray() || !info[3].IsBoolean() || !info[4].IsBoolean())
     throw Napi::TypeError::New(env, "writeDurably: expected (target, tmp, data: Uint8Array, replace, strictDirSync)");
   if (info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "writeDurably: data must be a Uint8Array");
-  auto* w = new WriteWorker(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::Uint8Array>(),
-                            info[3].As<Napi::Boolean>().Value(), info[4].As<Napi::Boolean>().Value());
-  w->Queue();
-  return w->Promise();
+  return (new WriteWorker(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::Uint8Array>(),
+                            info[3].As<Napi::Boolean>().Value(), info[4].As<Napi::Boolean>().Value()))->Start();
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #endif
 
+#include "common/promise_worker.h"
 #include "maintenance/column_js.h"
 
 namespace tributary::maintenance {
@@ -459,9 +460,9 @@ std::vector<std::string> Paths(Napi::Env env, Napi::Value v) {
   return out;
 }
 
-class ScatterWorker : public Napi::AsyncWorker {
+class ScatterWorker : public PromiseWorker {
  public:
-  ScatterWorker(const Napi::CallbackInfo& info) : Napi::AsyncWorker(info.Env(), "tributary:spillScatter"), deferred_(Napi::Promise::Deferred::New(info.Env())) {
+  ScatterWorker(const Napi::CallbackInfo& info) : PromiseWorker(info.Env(), "tributary:spillScatter", "spilling rows") {
     Napi::Env env = info.Env();
     if (info.Length() < 6 || !info[5].IsNumber()) throw Napi::TypeError::New(env, "spillScatter: expected (file, columns, deleted, dest, paths, inputIndex)");
     source_ = ChunkSourceArg(env, info[0], "spillScatter");
@@ -473,30 +474,21 @@ class ScatterWorker : public Napi::AsyncWorker {
     dest_ = U32List(env, info[3], "spillScatter: dest");
     paths_ = Paths(env, info[4]);
     input_ = info[5].As<Napi::Number>().Uint32Value();
-    if (source_.fd < 0) keep_alive_ = Napi::Persistent(info[0].As<Napi::Object>());
+    if (source_.fd < 0) KeepAlive(info[0].As<Napi::Object>());
   }
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      BigVector<uint8_t> owned;
-      size_t size = 0;
-      const uint8_t* data = LoadChunks(source_, specs_, owned, &size);
-      std::vector<DecodedColumn> cols;
-      for (const auto& s : specs_) cols.push_back(DecodeColumn(data, size, s));
-      owned = {};
-      kept_ = ScatterToSpill(cols, kinds_, deleted_.data(), deleted_.size(), dest_, paths_, input_);
-    } catch (const std::bad_alloc&) {
-      SetError("out of memory while spilling rows");
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(kept_))); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference keep_alive_;
+  void Run() override {
+    std::vector<DecodedColumn> cols;
+    {
+      // The file's bytes go before the spill is written.
+      const LoadedChunks chunks(source_, specs_);
+      for (const auto& s : specs_) cols.push_back(chunks.Decode(s));
+    }
+    kept_ = ScatterToSpill(cols, kinds_, deleted_.data(), deleted_.size(), dest_, paths_, input_);
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(kept_)); }
+
   ChunkSource source_;
   std::vector<ColumnSpec> specs_;
   std::vector<SpillKind> kinds_;
@@ -524,9 +516,9 @@ bool TypedArg(Napi::Value v, Typed* out) {
 
 const char* const kReuseFields[3] = {"values", "validity", "offsets"};
 
-class GatherWorker : public Napi::AsyncWorker {
+class GatherWorker : public PromiseWorker {
  public:
-  GatherWorker(const Napi::CallbackInfo& info) : Napi::AsyncWorker(info.Env(), "tributary:spillGather"), deferred_(Napi::Promise::Deferred::New(info.Env())) {
+  GatherWorker(const Napi::CallbackInfo& info) : PromiseWorker(info.Env(), "tributary:spillGather", "reading spilled rows") {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray()) throw Napi::TypeError::New(env, "spillGather: expected (path, columns, rows, reuse?)");
     path_ = info[0].As<Napi::String>().Utf8Value();
@@ -551,7 +543,7 @@ class GatherWorker : public Napi::AsyncWorker {
     typed_.resize(kinds_.size() * 3);
     if (info.Length() >= 4 && info[3].IsArray()) {
       auto r = info[3].As<Napi::Array>();
-      keep_alive_ = Napi::Persistent(r.As<Napi::Object>());
+      KeepAlive(r);
       for (uint32_t c = 0; c < r.Length() && c < kinds_.size(); ++c) {
         Napi::Value rv = r.Get(c);
         if (!rv.IsObject()) continue;
@@ -567,21 +559,13 @@ class GatherWorker : public Napi::AsyncWorker {
       }
     }
   }
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      out_ = GatherFromSpill(path_, kinds_, rows_.data(), rows_.size(), reuse_);
-    } catch (const std::bad_alloc&) {
-      SetError("out of memory while reading spilled rows");
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
+
+ private:
+  void Run() override { out_ = GatherFromSpill(path_, kinds_, rows_.data(), rows_.size(), reuse_); }
+  Napi::Value Result(Napi::Env env) override {
     // A view of the first `n` bytes (or entries) of reused buffer `field` of column `c`.
     auto view = [&](size_t c, int field, size_t n) -> Napi::Value {
-      auto a = keep_alive_.Value().Get(static_cast<uint32_t>(c)).As<Napi::Object>().Get(kReuseFields[field]).As<Napi::TypedArray>();
+      auto a = Kept(0).Get(static_cast<uint32_t>(c)).As<Napi::Object>().Get(kReuseFields[field]).As<Napi::TypedArray>();
       if (field == 2) return Napi::Int32Array::New(env, n, a.ArrayBuffer(), a.ByteOffset());
       return Napi::Uint8Array::New(env, n, a.ArrayBuffer(), a.ByteOffset());
     };
@@ -609,13 +593,9 @@ class GatherWorker : public Napi::AsyncWorker {
       }
       result.Set(static_cast<uint32_t>(c), o);
     }
-    deferred_.Resolve(result);
+    return result;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
- private:
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference keep_alive_;
   std::string path_;
   std::vector<SpillKind> kinds_;
   std::vector<uint32_t> rows_;
@@ -625,15 +605,11 @@ class GatherWorker : public Napi::AsyncWorker {
 };
 
 Napi::Value ScatterJs(const Napi::CallbackInfo& info) {
-  auto* w = new ScatterWorker(info);
-  w->Queue();
-  return w->Promise();
+  return (new ScatterWorker(info))->Start();
 }
 
 Napi::Value GatherJs(const Napi::CallbackInfo& info) {
-  auto* w = new GatherWorker(info);
-  w->Queue();
-  return w->Promise();
+  return (new GatherWorker(info))->Start();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "common/promise_worker.h"
 #include "maintenance/column_js.h"
 #include "maintenance/column_reader.h"
 #include "maintenance/zorder.h"
@@ -180,16 +181,16 @@ class ZOrderColumns : public Napi::ObjectWrap<ZOrderColumns> {
   explicit ZOrderColumns(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ZOrderColumns>(info), store_(std::make_shared<Store>()) {}
 
  private:
-  class AddWorker : public Napi::AsyncWorker {
+  class AddWorker : public PromiseWorker {
    public:
     AddWorker(const Napi::CallbackInfo& info, std::shared_ptr<Store> store)
-        : Napi::AsyncWorker(info.Env(), "tributary:zorderAddFile"), deferred_(Napi::Promise::Deferred::New(info.Env())), store_(std::move(store)) {
+        : PromiseWorker(info.Env(), "tributary:zorderAddFile", "reading Z-order columns"), store_(std::move(store)) {
       Napi::Env env = info.Env();
       if (info.Length() < 4 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "addFile: expected (index, file, columns, deleted)");
       index_ = info[0].As<Napi::Number>().Uint32Value();
       source_ = ChunkSourceArg(env, info[1], "addFile");
       specs_ = ColumnSpecsArg(env, info[2], source_, "addFile");
-      if (source_.fd < 0) keep_alive_ = Napi::Persistent(info[1].As<Napi::Object>());
+      if (source_.fd < 0) KeepAlive(info[1].As<Napi::Object>());
       if (info[3].IsTypedArray()) {
         auto ta = info[3].As<Napi::TypedArray>();
         if (ta.TypedArrayType() != napi_uint32_array) throw Napi::TypeError::New(env, "addFile: deleted must be a Uint32Array");
@@ -199,44 +200,32 @@ class ZOrderColumns : public Napi::ObjectWrap<ZOrderColumns> {
           if (deleted_[i] <= deleted_[i - 1]) throw Napi::RangeError::New(env, "addFile: deleted rows must ascend");
       }
     }
-    Napi::Promise Promise() const { return deferred_.Promise(); }
-    void Execute() override {
-      try {
-        BigVector<uint8_t> owned;
-        size_t size = 0;
-        const uint8_t* data = LoadChunks(source_, specs_, owned, &size);
-        std::vector<Held> held;
-        std::vector<uint32_t> keep;
-        bool filtered = false;
-        for (const auto& s : specs_) {
-          DecodedColumn d = DecodeColumn(data, size, s);
-          if (!filtered && !deleted_.empty()) {
-            size_t k = 0;
-            for (uint32_t r = 0; r < d.rows; ++r) {
-              while (k < deleted_.size() && deleted_[k] < r) ++k;
-              if (k < deleted_.size() && deleted_[k] == r) continue;
-              keep.push_back(r);
-            }
-            filtered = true;
-          }
-          held.push_back(Convert(d, s.physical_type, deleted_.empty() ? nullptr : &keep));
-          if (held.back().rows != held.front().rows) Fail("the Z-order columns of a file differ in row count");
-        }
-        rows_ = held.empty() ? 0 : held[0].rows;
-        store_->Add(index_, std::move(held));
-      } catch (const std::bad_alloc&) {
-        SetError("out of memory while reading Z-order columns");
-      } catch (const std::exception& e) {
-        SetError(e.what());
-      }
-    }
-    void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(rows_))); }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
    private:
-    Napi::Promise::Deferred deferred_;
+    void Run() override {
+      const LoadedChunks chunks(source_, specs_);
+      std::vector<Held> held;
+      std::vector<uint32_t> keep;
+      bool filtered = false;
+      for (const auto& s : specs_) {
+        DecodedColumn d = chunks.Decode(s);
+        if (!filtered && !deleted_.empty()) {
+          size_t k = 0;
+          for (uint32_t r = 0; r < d.rows; ++r) {
+            while (k < deleted_.size() && deleted_[k] < r) ++k;
+            if (k < deleted_.size() && deleted_[k] == r) continue;
+            keep.push_back(r);
+          }
+          filtered = true;
+        }
+        held.push_back(Convert(d, s.physical_type, deleted_.empty() ? nullptr : &keep));
+        if (held.back().rows != held.front().rows) Fail("the Z-order columns of a file differ in row count");
+      }
+      rows_ = held.empty() ? 0 : held[0].rows;
+      store_->Add(index_, std::move(held));
+    }
+    Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(rows_)); }
+
     std::shared_ptr<Store> store_;
-    Napi::ObjectReference keep_alive_;
     uint32_t index_ = 0;
     ChunkSource source_;
     std::vector<ColumnSpec> specs_;
@@ -244,42 +233,31 @@ class ZOrderColumns : public Napi::ObjectWrap<ZOrderColumns> {
     size_t rows_ = 0;
   };
 
-  class ClusterWorker : public Napi::AsyncWorker {
+  class ClusterWorker : public PromiseWorker {
    public:
     ClusterWorker(Napi::Env env, std::shared_ptr<Store> store, Curve curve, int threads, std::vector<GridLevel> levels)
-        : Napi::AsyncWorker(env, "tributary:zorderCluster"),
-          deferred_(Napi::Promise::Deferred::New(env)),
+        : PromiseWorker(env, "tributary:zorderCluster", "computing the Z-order"),
           store_(std::move(store)),
           curve_(curve),
           threads_(threads),
           levels_(std::move(levels)) {}
-    Napi::Promise Promise() const { return deferred_.Promise(); }
-    void Execute() override {
-      try {
-        result_ = store_->Cluster(curve_, threads_, levels_);
-        const auto& cells = result_.cells;
-        for (size_t i = 1; i <= cells.size(); ++i)
-          if (i == cells.size() || cells[i] != cells[i - 1]) run_ends_.push_back(static_cast<uint32_t>(i));
-        result_.cells = {};
-      } catch (const std::bad_alloc&) {
-        SetError("out of memory while computing the Z-order");
-      } catch (const std::exception& e) {
-        SetError(e.what());
-      }
+   private:
+    void Run() override {
+      result_ = store_->Cluster(curve_, threads_, levels_);
+      const auto& cells = result_.cells;
+      for (size_t i = 1; i <= cells.size(); ++i)
+        if (i == cells.size() || cells[i] != cells[i - 1]) run_ends_.push_back(static_cast<uint32_t>(i));
+      result_.cells = {};
     }
-    void OnOK() override {
-      Napi::Env env = Env();
+    Napi::Value Result(Napi::Env env) override {
       auto o = Napi::Object::New(env);
       o.Set("order", AdoptUint32(env, std::move(result_.order)));
       auto ends = Napi::Uint32Array::New(env, run_ends_.size());
       for (size_t i = 0; i < run_ends_.size(); ++i) ends[i] = run_ends_[i];
       o.Set("runEnds", ends);
-      deferred_.Resolve(o);
+      return o;
     }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
-   private:
-    Napi::Promise::Deferred deferred_;
     std::shared_ptr<Store> store_;
     Curve curve_;
     int threads_;
@@ -289,9 +267,7 @@ class ZOrderColumns : public Napi::ObjectWrap<ZOrderColumns> {
   };
 
   Napi::Value AddFile(const Napi::CallbackInfo& info) {
-    auto* w = new AddWorker(info, store_);
-    w->Queue();
-    return w->Promise();
+    return (new AddWorker(info, store_))->Start();
   }
 
   Napi::Value Cluster(const Napi::CallbackInfo& info) {
@@ -310,9 +286,7 @@ class ZOrderColumns : public Napi::ObjectWrap<ZOrderColumns> {
       if (l.dim < 0 || l.radix < 1) throw Napi::RangeError::New(env, "cluster: invalid grid level");
       levels.push_back(l);
     }
-    auto* w = new ClusterWorker(env, store_, static_cast<Curve>(curve), std::max(1, info[1].As<Napi::Number>().Int32Value()), std::move(levels));
-    w->Queue();
-    return w->Promise();
+    return (new ClusterWorker(env, store_, static_cast<Curve>(curve), std::max(1, info[1].As<Napi::Number>().Int32Value()), std::move(levels)))->Start();
   }
 
   Napi::Value Release(const Napi::CallbackInfo& info) {

@@ -36,6 +36,7 @@
 #include <malloc.h>
 #endif
 
+#include "common/promise_worker.h"
 #include "parquet/file_writer.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -296,41 +297,37 @@ WriteJob ParseJob(Napi::Env env, const Napi::Object& o) {
   return job;
 }
 
-class WriteWorker : public Napi::AsyncWorker {
+class WriteWorker : public PromiseWorker {
  public:
   // fd < 0: the file is built in memory and returned as a Buffer.
-  WriteWorker(Napi::Env env, Napi::Object job, int fd)
-      : Napi::AsyncWorker(env, "tributary:writeParquet"), deferred_(Napi::Promise::Deferred::New(env)), fd_(fd) {
+  WriteWorker(Napi::Env env, Napi::Object job, int fd) : PromiseWorker(env, "tributary:writeParquet", "encoding the Parquet file"), fd_(fd) {
     job_ = ParseJob(env, job);
-    // Native threads read the job's typed arrays in place until OnOK/OnError.
-    keep_alive_ = Napi::Persistent(job);
+    // Native threads read the job's typed arrays in place until the promise settles.
+    KeepAlive(job);
   }
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      if (fd_ >= 0) {
-        FdSink sink(fd_);
-        summary_ = WriteFile(job_, sink);
-      } else {
-        summary_ = WriteFile(job_, memory_);
-      }
-    } catch (const std::bad_alloc&) {
-      SetError("out of memory while encoding the Parquet file");
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
+ private:
+  void Run() override {
+    // Runs however the write ends.
+    struct Trim {
+      ~Trim() {
 #if defined(__GLIBC__)
-    // The encoder threads' malloc arenas keep their freed pages resident, and
-    // each write's new threads may pick other arenas: hand the pages back so a
-    // long-lived process writing many files does not grow by an arena per write.
-    malloc_trim(0);
+        // The encoder threads' malloc arenas keep their freed pages resident, and
+        // each write's new threads may pick other arenas: hand the pages back so a
+        // long-lived process writing many files does not grow by an arena per write.
+        malloc_trim(0);
 #endif
+      }
+    } trim;
+    if (fd_ >= 0) {
+      FdSink sink(fd_);
+      summary_ = WriteFile(job_, sink);
+    } else {
+      summary_ = WriteFile(job_, memory_);
+    }
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object result = Napi::Object::New(env);
     if (fd_ < 0) {
       const size_t size = memory_.size();
@@ -356,14 +353,9 @@ class WriteWorker : public Napi::AsyncWorker {
       stats.Set(static_cast<uint32_t>(i), st);
     }
     result.Set("stats", stats);
-    deferred_.Resolve(result);
+    return result;
   }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference keep_alive_;
   WriteJob job_;
   int fd_;
   MemorySink memory_;
@@ -381,9 +373,7 @@ Napi::Value WriteParquet(const Napi::CallbackInfo& info) {
     }
     fd = static_cast<int>(d);
   }
-  auto* worker = new WriteWorker(env, info[0].As<Napi::Object>(), fd);
-  worker->Queue();  // the worker deletes itself after OnOK/OnError
-  return worker->Promise();
+  return (new WriteWorker(env, info[0].As<Napi::Object>(), fd))->Start();
 }
 
 }  // namespace
