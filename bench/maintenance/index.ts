@@ -1,7 +1,7 @@
 // bench/maintenance: OPTIMIZE (bin-pack, Z-order) and VACUUM, Tributary
 // against delta-rs (Python deltalake 1.6.6), on copies of the same tables.
 //   npm run bench -- maintenance [--commits N] [--rows N] [--vacuum-files N]
-//                                [--target-mb N] [--reps R] [--case compact|zorder|vacuum] [--keep]
+//                                [--target-mb N] [--reps R] [--vacuum-reps R] [--case compact|zorder|vacuum] [--keep]
 // Cases (each tool×case×rep in its own process, on a fresh copy):
 //   compact  the table of `commits` appends of `rows` orders rows → bin-pack
 //   zorder   the same table → Z-order by (customer_id, ts)
@@ -37,6 +37,10 @@ const rowsPerCommit = flag('rows', 10_000);
 const vacuumFiles = flag('vacuum-files', 1000);
 const targetBytes = flag('target-mb', 4) * 1024 * 1024;
 const reps = flag('reps', 3);
+// A vacuum takes tens of milliseconds, most of it waiting on the filesystem: single runs swing by a
+// third, so its median is taken over more runs (they cost seconds).
+const vacuumReps = flag('vacuum-reps', 9);
+const repsOf = (kind: Case) => (kind === 'vacuum' ? vacuumReps : reps);
 const keep = process.argv.includes('--keep');
 const caseAt = process.argv.indexOf('--case');
 const selected: readonly Case[] = caseAt < 0 ? CASES : CASES.filter((c) => c === process.argv[caseAt + 1]);
@@ -118,13 +122,13 @@ try {
   for (const kind of selected) {
     const per: Record<Tool, (ChildReport & { peakRssMB: number })[]> = { tributary: [], 'delta-rs': [] };
     let lastCopy: Record<Tool, string> = { tributary: '', 'delta-rs': '' };
-    for (let rep = 0; rep < reps; rep++) {
+    for (let rep = 0; rep < repsOf(kind); rep++) {
       for (const tool of rep % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
         const copy = join(dir, `${kind}-${tool}-${rep}`);
         cpSync(source[kind], copy, { recursive: true });
         // Flush the copy, so neither tool pays for writing it back (a commit's fsync would otherwise).
         spawnSync('sync');
-        log(`${kind} ${tool} run ${rep + 1}/${reps} ...`);
+        log(`${kind} ${tool} run ${rep + 1}/${repsOf(kind)} ...`);
         per[tool].push(run(tool, kind, copy));
         if (lastCopy[tool]) rmSync(lastCopy[tool], { recursive: true, force: true });
         lastCopy[tool] = copy;
@@ -174,7 +178,7 @@ try {
         `peak RSS ${round(t.peakRssMB! / d.peakRssMB!, 2)}× delta-rs (net of the RSS before the operation: ${t.netPeakRssMB} vs ${d.netPeakRssMB} MB)`,
     );
   }
-  notes.push(`input: ${commits} files, ${inputMB} MB, ${totalRows} rows; target file size ${targetBytes} bytes; median of ${reps} runs (peak RSS: max)`);
+  notes.push(`input: ${commits} files, ${inputMB} MB, ${totalRows} rows; target file size ${targetBytes} bytes; median of ${reps} runs, vacuum of ${vacuumReps} (peak RSS: max)`);
   notes.push(
     'cpuSeconds: user+system CPU of the whole process (all threads) during the operation (median); baselineRssMB: RSS right before the operation, ' +
       'after imports (median); netPeakRssMB: the largest peak RSS − baseline of the runs',
