@@ -1,6 +1,8 @@
 // Maintenance under kill -9: crash-child.ts runs bin-pack, Z-order, a
 // checkpoint, log cleanup and VACUUM on a partitioned table and is SIGKILLed
-// at seeded-random points inside each step, then restarted. After every kill
+// at seeded-random points inside each step, then restarted (small appends
+// land between runs, as ingestion goes on, so every run has files to
+// compact). After every kill
 // the table must load, every file it lists must exist, and DuckDB must read
 // exactly the rows written (none lost, none twice); a last run to the end
 // must leave no unreferenced data file behind.
@@ -13,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { loadSnapshot } from '../../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
 import { fromAddPath } from '../../../src/delta/partition-values.ts';
-import { buildTable, duckTableRows, expectedKeys, prng, tempTableDir } from './helpers.ts';
+import { DeltaTable } from '../../../src/delta/table.ts';
+import { buildTable, duckTableRows, expectedKeys, makeRows, prng, tempTableDir, toArrow, type Row } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const STEPS = ['ready', 'compacted', 'z-ordered', 'checkpointed', 'log cleaned', 'vacuumed'] as const;
@@ -79,12 +82,22 @@ function dataFiles(dir: string): string[] {
 test(`maintenance SIGKILLed ${KILLS} times inside its steps leaves the table exactly as written`, async () => {
   const dir = tempTableDir('maintenance-crash');
   const { rows } = await buildTable(dir, 24, 1500, { partitionBy: ['country'] });
-  const want = expectedKeys(rows);
+  let want = expectedKeys(rows);
+  const appendSome = async (run: number) => {
+    const table = await DeltaTable.open(dir);
+    for (let i = 0; i < 3; i++) {
+      const batch: Row[] = makeRows(200, rows.length, 1000 + run * 10 + i);
+      rows.push(...batch);
+      await table.append(toArrow(batch));
+    }
+    want = expectedKeys(rows);
+  };
   const random = prng(Number(process.env.CRASH_SEED ?? 20261207));
   const hits: string[] = [];
   let version = await assertIntact(dir, want, 'before');
   let kills = 0;
   for (let attempt = 0; kills < KILLS && attempt < 3 * KILLS; attempt++) {
+    await appendSome(attempt);
     const child = start(dir);
     // 0-80 ms after a step chosen at random: inside the next one (or, when it is quicker, a later one).
     const after = STEPS[Math.floor(random() * (STEPS.length - 1))];
