@@ -16,6 +16,21 @@ test('LocalStorage: paths cannot escape the root', () =>
   withTemp(async (dir) => {
     const s = new LocalStorage(join(dir, 'table'));
     await rejects(() => s.read('../outside'), /escapes the storage root/);
+    // A bulk delete with one bad path deletes nothing.
+    await s.write('kept', enc('x'));
+    await writeFile(join(dir, 'outside'), 'y');
+    await rejects(() => s.deleteMany(['kept', '../outside']), /escapes the storage root/);
+    assert.equal((await s.list('')).map((f) => f.path), ['kept']);
+    assert.equal((await readdir(dir)).sort(), ['outside', 'table']);
+  }));
+
+test('LocalStorage: deleteMany names the files it could not delete and deletes the rest', () =>
+  withTemp(async (dir) => {
+    const s = new LocalStorage(dir);
+    for (const p of ['a', 'b', 'd/x']) await s.write(p, enc(p));
+    // A non-empty directory cannot be unlinked.
+    await rejects(() => s.deleteMany(['a', 'd', 'b']), /Could not delete 1 file\(s\) under .*: d: /);
+    assert.equal((await s.list('')).map((f) => f.path), ['d/x']);
   }));
 
 test('LocalStorage: temp files never appear in listings and are cleaned up', () =>

@@ -15,6 +15,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import * as arrow from 'apache-arrow';
 import { DeltaTable } from '../../src/delta/table.ts';
 import { S3Storage } from '../../src/delta/storage/s3-storage.ts';
+import { vacuum } from '../../src/delta/maintenance/vacuum.ts';
 import { openStorage } from '../../src/delta/storage/open-storage.ts';
 import type { Storage } from '../../src/delta/storage/storage.ts';
 import { dec, enc, rejects } from '../delta/helpers.ts';
@@ -236,6 +237,40 @@ test('DeltaTable.create/open take s3:// strings (table.ts storageOf via openStor
     assert.is((await oracle.deltalakeRead(url)).rows.length, 2);
   } finally {
     process.chdir(cwd);
+  }
+});
+
+test('VACUUM on S3 deletes 1,100 replaced files in two DeleteObjects requests; deltalake reads the same rows after', async () => {
+  const deletes: number[] = [];
+  const client = new S3Client({ endpoint: moto.endpoint, forcePathStyle: true });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = (args as { input: { Delete?: { Objects?: unknown[] } } }).input;
+      if (context.commandName === 'DeleteObjectsCommand') deletes.push(input.Delete?.Objects?.length ?? 0);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countDeletes' },
+  );
+  const storage = new S3Storage({ bucket: BUCKET, prefix: 'tables/vacuumed', client });
+  try {
+    const table = await DeltaTable.create(storage, { schema: new arrow.Schema([new arrow.Field('id', new arrow.Int64(), false)]) });
+    const ids = (from: number, n: number) => arrow.tableFromArrays({ id: BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)) });
+    // A target size of a few rows' bytes cuts one append into many small files.
+    const cut = await table.append(ids(0, 1100), { targetFileSize: 8 });
+    assert.is(cut.addedFiles.length, 1100);
+    await table.overwrite(ids(5000, 3));
+    const r = await vacuum(storage, { retentionHours: 0, enforceRetention: false });
+    assert.is(r.numDeletedFiles, 1100);
+    assert.equal(deletes, [1000, 100], 'DeleteObjects requests and their sizes');
+    const left = (await storage.list('')).filter((f) => !f.path.startsWith('_delta_log/'));
+    assert.is(left.length, 1, left.map((f) => f.path).join(', '));
+    const want = sortRows(['5000', '5001', '5002'].map((id) => ({ id })));
+    assertSameRows((await tributaryRows(storage)).rows, want, 'tributary after VACUUM');
+    assertSameRows((await oracle.deltalakeRead(`s3://${BUCKET}/tables/vacuumed`)).rows, want, 'deltalake after VACUUM');
+    const history = (await table.refresh()).history();
+    assert.equal((await history).slice(0, 2).map((h) => h.operation), ['VACUUM END', 'VACUUM START']);
+  } finally {
+    client.destroy();
   }
 });
 

@@ -77,4 +77,16 @@ export function storageContract(name: string, make: (dir: string) => Storage): v
       assert.is(meta.size, 3);
       assert.ok(meta.modificationTime > 0);
     }));
+
+  test(`${name}: deleteMany deletes the paths given (missing ones too), nothing else`, () =>
+    withTemp(async (dir) => {
+      const s = make(dir);
+      assert.ok(s.deleteMany, 'every storage here offers bulk deletes');
+      const all = ['p/a', 'p/b', 'p/q/c', 'p/q/d', 'r/e'];
+      for (const p of all) await s.write(p, enc(p));
+      await s.deleteMany!(['p/b', 'p/q/c', 'p/missing', 'r/e'], 2);
+      assert.equal((await s.list('')).map((f) => f.path), ['p/a', 'p/q/d']);
+      await s.deleteMany!([]);
+      assert.equal((await s.list('')).map((f) => f.path), ['p/a', 'p/q/d']);
+    }));
 }

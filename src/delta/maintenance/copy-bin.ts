@@ -15,7 +15,7 @@ import type { Snapshot } from '../snapshot.ts';
 import { addPathOf } from '../operations/write-files.ts';
 import { native } from '../../native/addon.ts';
 import type { Bin } from './bin-pack.ts';
-import { forEachLimit } from './list-files.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 import { mergeStats } from './merge-stats.ts';
 import { PARQUET_MAGIC, assembleRowGroups, planRowGroupCopy, readFooter, readFooterOf, schemaKey, type ParquetFooter, type RowGroupCopy } from './rowgroup-copy.ts';
 

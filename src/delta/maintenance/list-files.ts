@@ -2,18 +2,18 @@
 // root except the log and other hidden entries. Local tables are walked and
 // stat'ed by the native core on a worker thread (thousands of files in a few
 // milliseconds, no promise per file), with async fs as the fallback; other
-// storages use their own recursive listing and deletes, with bounded
-// parallelism.
+// storages use their own recursive listing. Deletes go in bulk where the
+// storage offers it (Storage.deleteMany), else with bounded parallelism.
 
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { FileMeta, Storage } from '../storage/storage.ts';
 import { LocalStorage } from '../storage/local-storage.ts';
 import { native } from '../../native/addon.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 
 interface FileOpsNative {
   listTree(root: string, keepPrefixes: string[]): Promise<{ paths: string[]; sizes: Float64Array; mtimes: Float64Array }>;
-  deleteFiles(root: string, paths: string[], threads: number): Promise<string[]>;
 }
 // POSIX only (see native/maintenance/file_ops.cc); elsewhere the async-fs paths below are used.
 const core: Partial<FileOpsNative> = process.platform === 'win32' ? {} : (native as unknown as FileOpsNative);
@@ -27,18 +27,6 @@ export function isHiddenName(name: string, partitionColumns: readonly string[]):
   if (!(name.startsWith('_') || name.startsWith('.'))) return false;
   if (name === '_change_data') return false;
   return !partitionColumns.some((c) => name.startsWith(`${c}=`));
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /**
@@ -94,19 +82,17 @@ async function listLocal(root: string, partitionColumns: readonly string[], para
 }
 
 /**
- * Deletes files (paths relative to the storage root): natively in bulk for
- * local tables (on `parallelism` threads), otherwise through the Storage with
- * bounded parallelism.
- * Throws listing every file that could not be deleted.
+ * Deletes files (paths relative to the storage root) with up to `parallelism`
+ * requests in flight: in bulk where the storage can (native threads locally,
+ * DeleteObjects batches on S3), else one by one. Throws naming the files that
+ * could not be deleted.
  */
 export async function deleteAll(storage: Storage, paths: readonly string[], parallelism = 32): Promise<void> {
   if (paths.length === 0) return;
-  if (storage instanceof LocalStorage && core.deleteFiles) {
-    // Deleting a file waits on the device (freed blocks are discarded, the journal written): many in
-    // flight overlap those waits, even on few cores.
-    const failed = await core.deleteFiles(storage.root, [...paths], parallelism);
-    if (failed.length > 0) throw new Error(`Could not delete ${failed.length} file(s) of Delta table ${storage.root}: ${failed.slice(0, 5).join('; ')}`);
-    return;
+  try {
+    if (storage.deleteMany) await storage.deleteMany(paths, parallelism);
+    else await forEachLimit(paths, parallelism, (p) => storage.delete(p));
+  } catch (err) {
+    throw new Error(`VACUUM of Delta table ${storage.root}: ${(err as Error).message}`, { cause: err });
   }
-  await forEachLimit(paths, parallelism, (p) => storage.delete(p));
 }

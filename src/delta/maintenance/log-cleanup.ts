@@ -12,7 +12,7 @@ import { loadSnapshot } from '../snapshot.ts';
 import { writeCheckpoint, type CheckpointInfo } from '../checkpoint-writer.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { retentionOf } from './duration.ts';
-import { forEachLimit } from './list-files.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 import { storageOfTable, type TableLike } from './table-handle.ts';
 
 /** Options of {@link cleanupExpiredLogs}. */

@@ -25,7 +25,7 @@ import { parseStats } from '../stats.ts';
 import { writeDataFiles } from '../operations/write-files.ts';
 import { fileSizeMetrics, groupByPartition, planBins, type Bin } from './bin-pack.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { forEachLimit } from './list-files.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 import { selectPartitions, type PartitionPredicate } from './partition-filter.ts';
 import { copyBin } from './copy-bin.ts';
 import { afterCommit, latestSnapshot, type TableLike } from './table-handle.ts';

@@ -8,7 +8,7 @@ import type { Add } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
 import { scanSnapshot } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
-import { forEachLimit } from './list-files.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 import { readFileNative } from './native-read.ts';
 
 /**

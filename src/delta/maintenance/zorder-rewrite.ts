@@ -25,7 +25,7 @@ import { takeRows } from '../operations/take.ts';
 import { concatBatches } from '../../reactive/batch/concatBatches.ts';
 import type { Bin } from './bin-pack.ts';
 import { canGather, gatherRows, locateRows } from './gather.ts';
-import { forEachLimit } from './list-files.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 import { readDeletionVector } from '../deletion-vector.ts';
 import { readFooterOf } from './rowgroup-copy.ts';
 import { fromAddPath } from '../partition-values.ts';

@@ -88,6 +88,10 @@ export class MemoryStorage implements Storage {
   async delete(path: string): Promise<void> {
     this.entries.delete(path);
   }
+
+  async deleteMany(paths: readonly string[]): Promise<void> {
+    for (const p of paths) this.entries.delete(p);
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import type {
   ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
 import type { FileMeta, Storage } from './storage.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 
@@ -40,6 +41,8 @@ const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
 /** Parts uploaded at once: enough to fill a link without holding many parts in flight. */
 const PART_CONCURRENCY = 4;
+/** Keys per DeleteObjects request: S3's limit. */
+const DELETE_BATCH = 1000;
 /** Attempts of a conditional put that S3 answers with 409 ConditionalRequestConflict. */
 const CONFLICT_ATTEMPTS = 8;
 
@@ -226,6 +229,26 @@ export class S3Storage implements Storage {
     }
   }
 
+  async deleteMany(paths: readonly string[], concurrency = 4): Promise<void> {
+    const keys = paths.map((p) => this.key(p)); // refuses bad paths before anything is deleted
+    if (keys.length === 0) return;
+    const { sdk, client } = await this.s3();
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
+    const failed: string[] = [];
+    await forEachLimit(batches, concurrency, async (batch) => {
+      try {
+        // Quiet: the answer lists only the keys that failed (a missing key is deleted, as for DeleteObject).
+        const r = await client.send(new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+        for (const e of r.Errors ?? []) failed.push(`${this.url(e.Key ?? '?')}: ${e.Code ?? 'Error'} ${e.Message ?? ''}`.trim());
+      } catch (err) {
+        const e = this.error('DeleteObjects', batch[0], err);
+        failed.push(...batch.map((k) => `${this.url(k)}: ${e.message}`));
+      }
+    });
+    if (failed.length > 0) throw new Error(`S3 could not delete ${failed.length} of ${keys.length} object(s): ${failed.slice(0, 5).join('; ')}`);
+  }
+
   // ---------------------------------------------------------------------------
 
   private s3(): Promise<{ sdk: S3Sdk; client: S3Client }> {
@@ -292,27 +315,22 @@ export class S3Storage implements Storage {
       if (!uploadId) throw new Error('no UploadId in the CreateMultipartUpload answer');
       const count = Math.ceil(data.length / this.partSize);
       const parts: CompletedPart[] = new Array(count);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < count) {
-          const i = next++;
-          const body = data.subarray(i * this.partSize, Math.min(data.length, (i + 1) * this.partSize));
-          const r = await client.send(
-            new sdk.UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: i + 1, Body: body, ContentLength: body.length }),
-          );
-          // Echo any checksum the SDK sent: S3 requires it on completion when the upload has one.
-          parts[i] = {
-            PartNumber: i + 1,
-            ETag: r.ETag,
-            ...(r.ChecksumCRC32 ? { ChecksumCRC32: r.ChecksumCRC32 } : {}),
-            ...(r.ChecksumCRC32C ? { ChecksumCRC32C: r.ChecksumCRC32C } : {}),
-            ...(r.ChecksumCRC64NVME ? { ChecksumCRC64NVME: r.ChecksumCRC64NVME } : {}),
-            ...(r.ChecksumSHA1 ? { ChecksumSHA1: r.ChecksumSHA1 } : {}),
-            ...(r.ChecksumSHA256 ? { ChecksumSHA256: r.ChecksumSHA256 } : {}),
-          };
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, count) }, worker));
+      await forEachLimit(Array.from({ length: count }, (_, i) => i), PART_CONCURRENCY, async (i) => {
+        const body = data.subarray(i * this.partSize, Math.min(data.length, (i + 1) * this.partSize));
+        const r = await client.send(
+          new sdk.UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: i + 1, Body: body, ContentLength: body.length }),
+        );
+        // Echo any checksum the SDK sent: S3 requires it on completion when the upload has one.
+        parts[i] = {
+          PartNumber: i + 1,
+          ETag: r.ETag,
+          ...(r.ChecksumCRC32 ? { ChecksumCRC32: r.ChecksumCRC32 } : {}),
+          ...(r.ChecksumCRC32C ? { ChecksumCRC32C: r.ChecksumCRC32C } : {}),
+          ...(r.ChecksumCRC64NVME ? { ChecksumCRC64NVME: r.ChecksumCRC64NVME } : {}),
+          ...(r.ChecksumSHA1 ? { ChecksumSHA1: r.ChecksumSHA1 } : {}),
+          ...(r.ChecksumSHA256 ? { ChecksumSHA256: r.ChecksumSHA256 } : {}),
+        };
+      });
       await client.send(
         new sdk.CompleteMultipartUploadCommand({
           Bucket,

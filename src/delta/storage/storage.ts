@@ -39,7 +39,15 @@ export interface Storage {
   list(prefix: string): Promise<FileMeta[]>;
   /** Objects in a directory whose names sort at or after `startAfter` (a file name in that directory). */
   listFrom(dir: string, startAfter: string): Promise<FileMeta[]>;
+  /** Deletes an object; deleting a missing one is not an error. */
   delete(path: string): Promise<void>;
+  /**
+   * Optional: deletes many objects in bulk (VACUUM's thousands of files) — on native threads
+   * locally, in DeleteObjects requests of up to 1,000 keys on S3 — with up to `concurrency`
+   * requests in flight. Missing objects count as deleted. Throws naming the paths it could not
+   * delete; the others are gone. Without it, callers delete one by one.
+   */
+  deleteMany?(paths: readonly string[], concurrency?: number): Promise<void>;
   /** A human-readable location, for error messages. */
   readonly root: string;
 }
