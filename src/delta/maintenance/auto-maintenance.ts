@@ -7,7 +7,11 @@
 //   pipelines.autoOptimize.managed = true   at most once per
 //       `pipelines.autoOptimize.intervalHours` (default 24): OPTIMIZE (Z-ordered
 //       by `pipelines.autoOptimize.zOrderCols`, comma-separated, when set),
-//       VACUUM with the table's retention, and expired-log cleanup.
+//       VACUUM with the table's retention, and expired-log cleanup. The time
+//       of the last such run is kept beside the table, in the hidden
+//       `_tributary/maintenance.json` (never read by Delta readers, never
+//       vacuumed), so a restarted service — or another process writing the
+//       same table — does not run it again within the interval.
 // `delta.autoOptimize.optimizeWrite` is accepted and needs nothing more here:
 // sinks already write one file per partition per commit.
 // Runs for one table are serialized and coalesced; a run that loses a
@@ -73,7 +77,8 @@ export class MaintenanceScheduler {
   private running: Promise<void> | null = null;
   private pending = false;
   private stopped = false;
-  private lastPeriodic = -Infinity;
+  /** When the last managed run started (ms); read from the table's sidecar on first use. */
+  private lastPeriodic: number | null = null;
   /** The last background failure, when no `onError` was given. */
   lastError: Error | null = null;
   /** Background runs finished (successful or not). */
@@ -139,15 +144,36 @@ export class MaintenanceScheduler {
     if (p['pipelines.autoOptimize.managed'] === 'true') {
       const interval = positive(p['pipelines.autoOptimize.intervalHours'], 24) * 3600e3;
       const now = this.clock.now();
+      // Read when due by this process's count: another process (or an earlier life of this one) may have run it since.
+      if (this.lastPeriodic === null || now - this.lastPeriodic >= interval) {
+        this.lastPeriodic = Math.max(this.lastPeriodic ?? -Infinity, await readLastManagedRun(this.storage));
+      }
       if (now - this.lastPeriodic >= interval) {
+        // Set before the run: a run that fails is not retried after every commit, only in the next interval.
         this.lastPeriodic = now;
         const zOrder = (p['pipelines.autoOptimize.zOrderCols'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
         report.optimize = await optimize(this.storage, { zOrder: zOrder.length > 0 ? zOrder : undefined, auto: true, clock: this.clock });
         report.vacuum = await vacuum(this.storage, { clock: this.clock });
         report.logCleanup = await cleanupExpiredLogs(this.storage, { clock: this.clock });
+        // Recorded once the run succeeded: one that died half-way is run again by the next process.
+        await this.storage.write(MANAGED_RUN_PATH, new TextEncoder().encode(`${JSON.stringify({ lastManagedRun: now })}\n`));
       }
     }
     return report;
+  }
+}
+
+/** The sidecar holding the start time of the last managed run (hidden from Delta readers and VACUUM). */
+export const MANAGED_RUN_PATH = '_tributary/maintenance.json';
+
+/** Start of the last managed run recorded beside the table, or -Infinity (none, or unreadable: run then). */
+async function readLastManagedRun(storage: Storage): Promise<number> {
+  try {
+    const bytes = await storage.read(MANAGED_RUN_PATH);
+    const t = bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as { lastManagedRun?: unknown }).lastManagedRun : undefined;
+    return typeof t === 'number' && Number.isFinite(t) ? t : -Infinity;
+  } catch {
+    return -Infinity;
   }
 }
 

@@ -8,7 +8,7 @@ import { DeltaTable } from '../../../src/delta/table.ts';
 import { loadSnapshot } from '../../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
 import { MemoryStorage } from '../../../src/delta/storage/memory-storage.ts';
-import { MaintenanceScheduler, autoMaintain } from '../../../src/delta/maintenance/auto-maintenance.ts';
+import { MANAGED_RUN_PATH, MaintenanceScheduler, autoMaintain } from '../../../src/delta/maintenance/auto-maintenance.ts';
 import { manualClock } from '../../../src/delta/maintenance/clock.ts';
 import { toDelta } from '../../../src/reactive/sinks/toDelta.ts';
 import { buildTable, duckTableRows, expectedKeys, makeRows, toArrow, tempTableDir, type Row } from './helpers.ts';
@@ -49,9 +49,15 @@ test('managed maintenance Z-orders by pipelines.autoOptimize.zOrderCols and vacu
   assert.is((await (await DeltaTable.open(storage)).toArrow()).numRows, 150, 'Z-order into one file keeps every row');
   assert.is(r1.vacuum?.numDeletedFiles, 0, 'tombstones are younger than the retention');
   assert.equal(await m.runOnce(), {}, 'within the interval nothing runs again');
+  // A restarted process (a new scheduler) reads when the last run was: nothing runs within the interval either.
+  assert.equal(await new MaintenanceScheduler(storage, { clock }).runOnce(), {}, 'the last run is recorded beside the table');
   clock.advance(25 * 3600e3);
-  const r2 = await m.runOnce();
+  const r2 = await new MaintenanceScheduler(storage, { clock }).runOnce();
   assert.is(r2.vacuum?.numDeletedFiles, 3, 'the files OPTIMIZE replaced are vacuumed a day later');
+  assert.equal(await m.runOnce(), {}, 'the first scheduler sees the run another one recorded');
+  // The sidecar is no table data: Delta readers never list it, VACUUM never deletes it.
+  assert.ok(await storage.read(MANAGED_RUN_PATH));
+  assert.ok(!(await DeltaTable.open(storage)).files().some((f) => f.path.startsWith('_tributary')));
 });
 
 test('toDelta triggers compaction after commits; the data stays exactly the rows written', async () => {
