@@ -43,6 +43,18 @@ export function fileKey(action: { path: string; deletionVector?: DeletionVectorD
 }
 
 /**
+ * A tombstone as the state keeps it: without the statistics a writer may
+ * copy onto `remove` actions. Nothing reads them (checkpoints leave them out,
+ * as Spark's do) and a table keeps its tombstones for the whole retention —
+ * after an OPTIMIZE of many small files, most of a snapshot's memory.
+ */
+function withoutStats(r: Remove): Remove {
+  if (r.stats === undefined) return r;
+  const { stats: _dropped, ...kept } = r;
+  return kept;
+}
+
+/**
  * Reconciles actions into a state. `commitsNewestFirst` are the per-commit
  * action lists after the checkpoint, newest first; `checkpoint` the
  * checkpoint's actions (already reconciled by its writer).
@@ -69,7 +81,7 @@ export function replay(commitsNewestFirst: Action[][], checkpoint: Action[], tab
       const key = fileKey(a.remove);
       if (seen.has(key)) return;
       seen.add(key);
-      tombstones.set(key, a.remove);
+      tombstones.set(key, withoutStats(a.remove));
     } else if ('protocol' in a) {
       protocol ??= a.protocol;
     } else if ('metaData' in a) {

@@ -30,6 +30,19 @@ test('newest action wins; remove hides older add; re-add after remove is live', 
   assert.is(state.protocol.minWriterVersion, 3); // latest protocol
 });
 
+test('tombstones are kept without the stats a writer copied onto them; live files keep theirs', () => {
+  const stats = '{"numRecords":3,"minValues":{"id":1},"maxValues":{"id":3},"nullCount":{"id":0}}';
+  const state = replay(
+    [[remove('a', { deletionTimestamp: 30, stats, size: 7, deletionVector: dv('x') }), remove('b', { deletionTimestamp: 31 })]],
+    [protocol(), metadata(), add('c', { stats })],
+    't',
+  );
+  const a = [...state.tombstones.values()].find((r) => r.path === 'a')!;
+  assert.equal(a, (remove('a', { deletionTimestamp: 30, size: 7, deletionVector: dv('x') }) as { remove: unknown }).remove);
+  assert.not.ok('stats' in a);
+  assert.is([...state.files.values()][0].stats, stats);
+});
+
 test('file identity includes the deletion vector', () => {
   // v1: file with DV a; v2: DELETE more rows → remove (p, a) + add (p, b)
   const state = replay([[remove('p', { deletionVector: dv('a') }), add('p', { deletionVector: dv('b') })], [add('p', { deletionVector: dv('a') })]], [protocol(), metadata()], 't');
