@@ -201,13 +201,20 @@ export class LocalStorage implements Storage {
 
   async deleteMany(paths: readonly string[], concurrency = 32): Promise<void> {
     for (const p of paths) this.abs(p); // refuses a path escaping the root before anything is deleted
-    let failed: string[] = [];
+    let failed: string[];
     if (core.deleteFiles) {
       // Each unlink waits on the device (freed blocks are discarded, the journal written): many in
       // flight overlap those waits, even on few cores.
       failed = await core.deleteFiles(this.root, [...paths], concurrency);
     } else {
-      await forEachLimit(paths, concurrency, (p) => this.delete(p).catch((err: Error) => void failed.push(`${p}: ${err.message}`)));
+      failed = [];
+      await forEachLimit(paths, concurrency, async (p) => {
+        try {
+          await this.delete(p);
+        } catch (err) {
+          failed.push(`${p}: ${(err as Error).message}`);
+        }
+      });
     }
     if (failed.length > 0) throw new Error(`Could not delete ${failed.length} file(s) under ${this.root}: ${failed.slice(0, 5).join('; ')}`);
   }
