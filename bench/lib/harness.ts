@@ -44,6 +44,17 @@ export function rssMB(): number {
 }
 
 /**
+ * Collects the garbage a child's imports left, when it runs with `--expose-gc`
+ * (see {@link runNodeChild}), so that an operation timed right after the
+ * imports does not pay V8's deferred collection of it — a service embedding
+ * the library collected it long before; Python peers free theirs as they go,
+ * by reference counting. Call it before reading the baseline RSS and the clock.
+ */
+export function settleHeap(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
  * Runs a command whose last stdout line is a JSON ChildReport and returns it.
  * A child that fails throws with its stderr, so a broken peer is never reported as fast.
  */
@@ -105,10 +116,10 @@ export function bundleChild(file: string): string {
  * so its start-up time and memory are the program's own (tsx adds ~50 MB RSS to every child).
  * @example runNodeChild(join(here, 'write-tributary.ts'), [ipcPath, outPath], { cwd: root })
  */
-export function runNodeChild(file: string, args: string[] = [], options: SpawnSyncOptions = {}) {
+export function runNodeChild(file: string, args: string[] = [], options: SpawnSyncOptions = {}, nodeFlags: readonly string[] = []) {
   const bundle = bundleChild(file);
   try {
-    return runChild(process.execPath, [bundle, ...args], options);
+    return runChild(process.execPath, [...nodeFlags, bundle, ...args], options);
   } catch (e) {
     // Name the source, not only the bundle, in the error.
     throw new Error(`${basename(file)} (bundled as ${bundle}): ${(e as Error).message}`);

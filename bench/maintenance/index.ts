@@ -1,11 +1,14 @@
 // bench/maintenance: OPTIMIZE (bin-pack, Z-order) and VACUUM, Tributary
 // against delta-rs (Python deltalake 1.6.6), on copies of the same tables.
 //   npm run bench -- maintenance [--commits N] [--rows N] [--vacuum-files N]
-//                                [--target-mb N] [--reps R] [--vacuum-reps R] [--case compact|zorder|vacuum] [--keep]
+//                                [--target-mb N] [--reps R] [--vacuum-reps R] [--case compact|zorder|vacuum|vacuum-lite] [--keep]
 // Cases (each tool×case×rep in its own process, on a fresh copy):
 //   compact  the table of `commits` appends of `rows` orders rows → bin-pack
 //   zorder   the same table → Z-order by (customer_id, ts)
-//   vacuum   a table whose `vacuum-files` files were overwritten → VACUUM, 0 h retention
+//   vacuum   a table whose `vacuum-files` files were overwritten → VACUUM, 0 h retention, full
+//            mode for both (list the table; Spark's default, delta-rs `full=True`)
+//   vacuum-lite  the same in lite mode for both (files of expired tombstones only, no listing;
+//            delta-rs's default `full=False`, Spark's VACUUM LITE)
 // Both tools get the same target file size (default 4 MB). Every result is
 // checked with DuckDB (row count and sum of ids over the files the log lists)
 // and data skipping is measured: over 20 seeded `customer_id BETWEEN x AND
@@ -28,7 +31,7 @@ const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../..', import.meta.url).pathname;
 const TOOLS = ['tributary', 'delta-rs'] as const;
 type Tool = (typeof TOOLS)[number];
-const CASES = ['compact', 'zorder', 'vacuum'] as const;
+const CASES = ['compact', 'zorder', 'vacuum', 'vacuum-lite'] as const;
 type Case = (typeof CASES)[number];
 
 const flag = (name: string, fallback: number): number => positiveIntFlag('bench/maintenance', name, fallback);
@@ -40,7 +43,8 @@ const reps = flag('reps', 3);
 // A vacuum takes tens of milliseconds, most of it waiting on the filesystem: single runs swing by a
 // third, so its median is taken over more runs (they cost seconds).
 const vacuumReps = flag('vacuum-reps', 9);
-const repsOf = (kind: Case) => (kind === 'vacuum' ? vacuumReps : reps);
+const isVacuum = (kind: Case) => kind === 'vacuum' || kind === 'vacuum-lite';
+const repsOf = (kind: Case) => (isVacuum(kind) ? vacuumReps : reps);
 const keep = process.argv.includes('--keep');
 const caseAt = process.argv.indexOf('--case');
 const selected: readonly Case[] = caseAt < 0 ? CASES : CASES.filter((c) => c === process.argv[caseAt + 1]);
@@ -63,7 +67,7 @@ function findPython(): string {
 const python = findPython();
 const run = (tool: Tool, kind: Case, table: string): ChildReport & { peakRssMB: number } =>
   tool === 'tributary'
-    ? runNodeChild(join(here, 'run-tributary.ts'), [kind, table, String(targetBytes)], { cwd: root })
+    ? runNodeChild(join(here, 'run-tributary.ts'), [kind, table, String(targetBytes)], { cwd: root }, ['--expose-gc'])
     : runChild(python, [join(here, 'run_deltars.py'), kind, table, String(targetBytes)], { cwd: root });
 
 /** Mean fraction of files whose customer_id min/max overlap 20 seeded ranges of width 2000. */
@@ -113,7 +117,12 @@ try {
   if (built.appendFiles !== commits || built.vacuumFiles !== vacuumFiles) {
     throw new Error(`bench/maintenance: built ${built.appendFiles} append files and ${built.vacuumFiles} vacuum files, expected ${commits} and ${vacuumFiles}`);
   }
-  const source: Record<Case, string> = { compact: join(dir, 'appends'), zorder: join(dir, 'appends'), vacuum: join(dir, 'overwritten') };
+  const source: Record<Case, string> = {
+    compact: join(dir, 'appends'),
+    zorder: join(dir, 'appends'),
+    vacuum: join(dir, 'overwritten'),
+    'vacuum-lite': join(dir, 'overwritten'),
+  };
   const want = await checkTable(source.compact);
   if (want.rows !== totalRows) throw new Error(`bench/maintenance: source table has ${want.rows} rows, expected ${totalRows}`);
   const touchedBefore = await filesTouchedFraction(source.compact);
@@ -149,7 +158,7 @@ try {
         // Peak net of the runtime and the imports: what the operation itself added.
         netPeakRssMB: round(Math.max(...runs.map((x) => x.peakRssMB - Number(x.baselineRssMB))), 1),
       };
-      if (kind === 'vacuum') {
+      if (isVacuum(kind)) {
         if (r.filesDeleted !== vacuumFiles || got.rows !== 10) {
           throw new Error(`bench/maintenance: ${tool} vacuum deleted ${r.filesDeleted} files (expected ${vacuumFiles}); table reads ${got.rows} rows (expected 10)`);
         }
@@ -183,6 +192,7 @@ try {
     'cpuSeconds: user+system CPU of the whole process (all threads) during the operation (median); baselineRssMB: RSS right before the operation, ' +
       'after imports (median); netPeakRssMB: the largest peak RSS − baseline of the runs',
   );
+  notes.push('tributary children collect the garbage of their imports before the timer starts (settleHeap, --expose-gc), as a service has long before');
   notes.push(`machine: ${availableParallelism()} cores, 1-minute load average ${loadavg()[0].toFixed(1)} at the end (other processes skew wall-clock times)`);
   notes.push('filesTouchedFraction: mean share of files whose customer_id stats overlap 20 seeded ranges of width 2000 (filesTouchedBefore: the appended table)');
   report('maintenance', totalRows, results, notes);

@@ -19,7 +19,7 @@ test('LocalStorage: paths cannot escape the root', () =>
     // A bulk delete with one bad path deletes nothing.
     await s.write('kept', enc('x'));
     await writeFile(join(dir, 'outside'), 'y');
-    await rejects(() => s.deleteMany(['kept', '../outside']), /escapes the storage root/);
+    await rejects(() => s.deleteMany(['kept', '../outside']), /escapes the storage root|is not a plain relative path/);
     assert.equal((await s.list('')).map((f) => f.path), ['kept']);
     assert.equal((await readdir(dir)).sort(), ['outside', 'table']);
   }));

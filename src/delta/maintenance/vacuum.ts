@@ -6,11 +6,13 @@
 // old data files, stale `_change_data/` and deletion-vector files, orphans of
 // failed writes — is deleted. `_delta_log/` and other hidden entries are never
 // touched. Like Delta, the run is recorded as a 'VACUUM START' and a
-// 'VACUUM END' commit carrying no data change.
+// 'VACUUM END' commit carrying no data change. A 'lite' run (delta-rs's
+// default, Spark's VACUUM LITE) skips the listing: it deletes only the files
+// of expired tombstones and their deletion vectors, known from the log.
 
 import { fileURLToPath } from 'node:url';
 import type { Add, DeletionVectorDescriptor, Remove } from '../actions.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { FileMeta, Storage } from '../storage/storage.ts';
 import { deletionVectorPath } from '../deletion-vector.ts';
 import { fromAddPath } from '../partition-values.ts';
 import type { Snapshot } from '../snapshot.ts';
@@ -31,6 +33,15 @@ export interface VacuumOptions {
   enforceRetention?: boolean;
   /** Record 'VACUUM START' / 'VACUUM END' commits (default true; never on a dry run). */
   logCommits?: boolean;
+  /**
+   * 'full' (default, as Spark's VACUUM): list the table and delete every file no retained version
+   * needs. 'lite' (delta-rs's default, Spark's VACUUM LITE): no listing — delete the files of
+   * tombstones older than the retention, and their deletion vectors. Faster on object stores, but
+   * orphans of failed writes, stale `_change_data/` files and files whose tombstones a checkpoint
+   * has already dropped wait for a full run; a file an earlier lite run deleted counts again while
+   * its tombstone is in the log.
+   */
+  mode?: 'full' | 'lite';
   /** Concurrent listing and deletion requests (default 32). */
   parallelism?: number;
   /** Time source (tests). */
@@ -68,12 +79,14 @@ export async function vacuum(table: TableLike, options: VacuumOptions = {}): Pro
   const t0 = performance.now();
   const storage = storageOfTable(table);
   const parallelism = options.parallelism ?? 32;
+  const mode = options.mode ?? 'full';
+  if (mode !== 'full' && mode !== 'lite') throw new Error(`VACUUM of Delta table ${storage.root}: mode must be 'full' or 'lite', got ${String(mode)}`);
   // The listing only proposes candidates (what is kept is decided by the
   // snapshot), so it runs while the log is replayed. It assumes no partition
   // column starts with '_' or '.'; when one does, the table is listed again
   // below with its partition directories.
-  const early = listVacuumCandidates(storage, [], parallelism);
-  early.catch(() => {}); // awaited below, or dropped when the snapshot fails first or needs the second listing
+  const early = mode === 'full' ? listVacuumCandidates(storage, [], parallelism) : null;
+  early?.catch(() => {}); // awaited below, or dropped when the snapshot fails first or needs the second listing
   const { snapshot } = await latestSnapshot(table, 'VACUUM');
   const root = storage.root;
   assertWritable(snapshot.protocol, snapshot.metadata, root);
@@ -103,7 +116,12 @@ export async function vacuum(table: TableLike, options: VacuumOptions = {}): Pro
   const keep = referencedFiles(snapshot, root, deleteBefore);
 
   const hiddenPartitions = snapshot.partitionColumns.some((c) => c.startsWith('_') || c.startsWith('.'));
-  const candidates = hiddenPartitions ? await listVacuumCandidates(storage, snapshot.partitionColumns, parallelism) : await early;
+  const candidates =
+    early === null
+      ? tombstonedFiles(snapshot, root, deleteBefore)
+      : hiddenPartitions
+        ? await listVacuumCandidates(storage, snapshot.partitionColumns, parallelism)
+        : await early;
   const doomed = candidates.filter((f) => !keep.has(f.path) && f.modificationTime < deleteBefore);
   const bytes = doomed.reduce((s, f) => s + f.size, 0);
   const result: VacuumResult = {
@@ -125,6 +143,7 @@ export async function vacuum(table: TableLike, options: VacuumOptions = {}): Pro
   if (log) {
     result.startVersion = await logCommit(storage, snapshot, 'VACUUM START', {
       retentionCheckEnabled: enforce,
+      vacuumType: mode.toUpperCase(),
       defaultRetentionMillis: configured,
       specifiedRetentionMillis: options.retentionHours === undefined ? undefined : retentionMs,
     }, { numFilesToDelete: doomed.length, sizeOfDataToDelete: bytes });
@@ -168,6 +187,29 @@ export function referencedFiles(snapshot: Snapshot, root: string, deleteBefore: 
     if ((r.deletionTimestamp ?? 0) >= deleteBefore) addFile(r);
   }
   return keep;
+}
+
+/**
+ * What a lite VACUUM considers, from the log alone: the files of tombstones
+ * older than `deleteBefore` and their deletion-vector files (relative to the
+ * root, sorted; sizes as the log records them; the tombstone's time as their
+ * modification time). Whether one is still needed is decided by the caller.
+ */
+function tombstonedFiles(snapshot: Snapshot, root: string, deleteBefore: number): FileMeta[] {
+  const out = new Map<string, FileMeta>();
+  const put = (raw: string, size: number, time: number) => {
+    const path = relativeToRoot(raw, root);
+    if (path !== null && !out.has(path)) out.set(path, { path, size, modificationTime: time });
+  };
+  for (const r of snapshot.tombstones()) {
+    const time = r.deletionTimestamp ?? 0;
+    if (time >= deleteBefore) continue;
+    put(r.path, r.size ?? 0, time);
+    const dv = r.deletionVector;
+    // A DV file's own size is not in the log (sizeInBytes is one bitmap's); it counts as 0 bytes.
+    if (dv && dv.storageType !== 'i') put(deletionVectorPath(dv), 0, time);
+  }
+  return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**

@@ -200,13 +200,14 @@ export class LocalStorage implements Storage {
   }
 
   async deleteMany(paths: readonly string[], concurrency = 32): Promise<void> {
-    for (const p of paths) this.abs(p); // refuses a path escaping the root before anything is deleted
     let failed: string[];
     if (core.deleteFiles) {
       // Each unlink waits on the device (freed blocks are discarded, the journal written): many in
-      // flight overlap those waits, even on few cores.
+      // flight overlap those waits, even on few cores. The native side refuses, before deleting
+      // anything, a path that is not plain and relative.
       failed = await core.deleteFiles(this.root, [...paths], concurrency);
     } else {
+      for (const p of paths) this.abs(p); // refuses a path escaping the root before anything is deleted
       failed = [];
       await forEachLimit(paths, concurrency, async (p) => {
         try {

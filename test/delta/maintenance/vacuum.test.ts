@@ -17,7 +17,7 @@ import { referencedFiles, vacuum } from '../../../src/delta/maintenance/vacuum.t
 import type { Snapshot } from '../../../src/delta/snapshot.ts';
 import { optimize } from '../../../src/delta/maintenance/optimize.ts';
 import { buildTable, duckTableRows, expectedKeys, makeRows, toArrow, tempTableDir } from './helpers.ts';
-import { FIXTURES, haveFixtures } from '../helpers.ts';
+import { FIXTURES, haveFixtures, rejects } from '../helpers.ts';
 
 const DAY = 86_400_000;
 // Remove tombstones carry the wall-clock time of the overwrite, so the test clock starts there.
@@ -66,6 +66,29 @@ test('after the retention period: removed files, stale change data and orphans g
   assert.is(hist[0].operationMetrics!.numDeletedFiles, '5');
   assert.is(hist[0].operationParameters!.status, 'COMPLETED');
   assert.is(r.endVersion, r.startVersion! + 1);
+});
+
+test('lite mode deletes expired tombstones from the log alone: no orphans, no change data, no listing', async () => {
+  const { clock, storage, old } = await setup();
+  clock.advance(8 * DAY);
+  let listed = 0;
+  const list = storage.list.bind(storage);
+  storage.list = (prefix) => (listed++, list(prefix));
+  const dry = await vacuum(storage, { clock, mode: 'lite', dryRun: true });
+  assert.equal(dry.filesDeleted, [...old].sort());
+  const r = await vacuum(storage, { clock, mode: 'lite' });
+  assert.equal(r.filesDeleted, [...old].sort());
+  assert.is(listed, 0, 'the table is never listed');
+  assert.ok(r.bytesDeleted > 0, 'sizes come from the tombstones');
+  for (const p of old) assert.is(await storage.head(p), null, `${p} deleted`);
+  for (const p of ['orphan-failed-write.parquet', '_change_data/cdc-00000.parquet']) assert.ok(await storage.head(p), `${p} waits for a full run`);
+  assert.is((await (await DeltaTable.open(storage)).toArrow()).numRows, 5);
+  const [end, start] = await (await DeltaTable.open(storage)).history(2);
+  assert.is(start.operationParameters!.vacuumType, 'LITE');
+  assert.is(end.operationMetrics!.numDeletedFiles, String(old.length));
+  // A full run afterwards finds what lite left.
+  assert.equal((await vacuum(storage, { clock })).filesDeleted, ['_change_data/cdc-00000.parquet', 'orphan-failed-write.parquet']);
+  await rejects(() => vacuum(storage, { clock, mode: 'fast' as 'lite' }), /mode must be 'full' or 'lite', got fast/);
 });
 
 test('a shorter retention is refused unless forced; young files survive a forced zero retention only if referenced', async () => {
@@ -120,8 +143,11 @@ test('local table: deletion-vector files in use are kept; after OPTIMIZE purges 
   for (const dv of dvs) assert.not.ok(dry.filesDeleted.includes(dv), `${dv} is in use`);
   const rows = (await t.toArrow()).numRows;
   await optimize(dir);
-  const r = await vacuum(dir, { retentionHours: 0, enforceRetention: false, clock: manualClock(Date.now() + 60_000) });
-  for (const dv of dvs) assert.ok(r.filesDeleted.includes(dv), `${dv} is stale after OPTIMIZE`);
+  // A lite run finds the stale deletion vectors through the tombstones of the files OPTIMIZE replaced.
+  const lite = await vacuum(dir, { retentionHours: 0, enforceRetention: false, mode: 'lite', clock: manualClock(Date.now() + 60_000) });
+  for (const dv of dvs) assert.ok(lite.filesDeleted.includes(dv), `${dv} is stale after OPTIMIZE`);
+  for (const dv of dvs) assert.not.ok(existsSync(join(dir, dv)), `${dv} deleted`);
+  await vacuum(dir, { retentionHours: 0, enforceRetention: false, clock: manualClock(Date.now() + 60_000) });
   const after = await DeltaTable.open(dir);
   assert.is((await after.toArrow()).numRows, rows);
   // Exactly the active files remain as Parquet data files (checked on disk).
