@@ -127,6 +127,35 @@ namespace {
 
 }  // namespace
 
+bool ReadWhole(const std::string& path, BigVector<uint8_t>* out) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    Fail("open", path);
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0) Fail("fstat", path);
+  if (S_ISDIR(st.st_mode)) {
+    errno = EISDIR;
+    Fail("read", path);
+  }
+  out->resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out->size()) {
+    const ssize_t n = read(fd, out->data() + done, out->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) Fail("read", path);
+    if (n == 0) break;  // the file shrank since fstat: what is there
+    done += static_cast<size_t>(n);
+  }
+  out->resize(done);
+  return true;
+}
+
 bool WriteDurably(const std::string& target, const std::string& tmp, const uint8_t* data, size_t size, bool replace, bool strict_dir_sync) {
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) Fail("open", tmp);
@@ -238,6 +267,7 @@ void CopyRange(int, int, uint64_t, uint64_t) { throw std::runtime_error("native 
 bool WriteDurably(const std::string&, const std::string&, const uint8_t*, size_t, bool, bool) {
   throw std::runtime_error("native durable writes are not available on Windows");
 }
+bool ReadWhole(const std::string&, BigVector<uint8_t>*) { throw std::runtime_error("native whole-file reads are not available on Windows"); }
 }  // namespace tributary::maintenance
 
 #endif

@@ -1,5 +1,5 @@
-// Directory walking and bulk deletion for VACUUM, and byte-range copies for
-// compaction, run on a worker thread so listing thousands of files (a stat
+// Directory walking and bulk deletion for VACUUM, byte-range copies for
+// compaction, and whole-file reads and durable writes for the log, run on a worker thread so listing thousands of files (a stat
 // each), deleting them or copying row groups never occupies the JS thread,
 // pays a promise per file or passes the bytes through JS memory.
 #pragma once
@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "maintenance/page_alloc.h"
 
 namespace tributary::maintenance {
 
@@ -44,6 +46,11 @@ struct FileOpError : std::runtime_error {
   int code;
 };
 bool WriteDurably(const std::string& target, const std::string& tmp, const uint8_t* data, size_t size, bool replace, bool strict_dir_sync);
+
+// Reads the whole file at `path` into `out` (open, fstat, read, close in one
+// call: every snapshot load reads its commits this way); false when the file
+// does not exist. Throws FileOpError with the errno on any other failure.
+bool ReadWhole(const std::string& path, BigVector<uint8_t>* out);
 
 // Appends bytes [start, start + length) of `in_fd` to `out_fd` at its current
 // offset: in the kernel (copy_file_range) where it can, else through a small

@@ -18,6 +18,7 @@
 //     (regular files directly in dir, names ≥ startAfter, sorted; see file_ops.h)
 //   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
 //   copyRange(inFd, outFd, start, length) → Promise<void>   (appends the range to outFd; see file_ops.h)
+//   readWhole(path) → Promise<Uint8Array | null>   (null: no such file; errors carry Node's `code`)
 //   writeDurably(target, tmp, data: Uint8Array, replace, strictDirSync) → Promise<boolean>
 //     (see file_ops.h; false: `target` existed and replace was false; errors carry Node's `code`, e.g. 'ENOENT')
 // Buffers are validated here, on the JS thread, so native code never reads
@@ -306,6 +307,37 @@ class CopyWorker : public PromiseWorker {
   uint64_t length_;
 };
 
+// A failure of a file call as Node's fs reports it: "ENOENT: no such file or directory, open '…'" with code and errno.
+Napi::Value NodeFsError(Napi::Env env, int code, const std::string& message) {
+  const char* name = uv_err_name(-code);
+  auto err = Napi::Error::New(env, std::string(name) + ": " + message);
+  err.Set("code", Napi::String::New(env, name));
+  err.Set("errno", Napi::Number::New(env, -code));
+  return err.Value();
+}
+
+class ReadWorker : public PromiseWorker {
+ public:
+  ReadWorker(Napi::Env env, std::string path) : PromiseWorker(env, "tributary:readWhole", "reading a file"), path_(std::move(path)) {}
+
+ private:
+  void Run() override {
+    try {
+      found_ = ReadWhole(path_, &bytes_);
+    } catch (const FileOpError& e) {
+      code_ = e.code;
+      throw;
+    }
+  }
+  Napi::Value Result(Napi::Env env) override { return found_ ? Napi::Value(AdoptBytes(env, std::move(bytes_))) : env.Null(); }
+  Napi::Value Rejection(const Napi::Error& e) override { return code_ == 0 ? e.Value() : NodeFsError(Env(), code_, e.Message()); }
+
+  std::string path_;
+  BigVector<uint8_t> bytes_;
+  bool found_ = false;
+  int code_ = 0;
+};
+
 class WriteWorker : public PromiseWorker {
  public:
   WriteWorker(Napi::Env env, std::string target, std::string tmp, Napi::Uint8Array data, bool replace, bool strict)
@@ -330,15 +362,7 @@ class WriteWorker : public PromiseWorker {
     }
   }
   Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, written_); }
-  Napi::Value Rejection(const Napi::Error& e) override {
-    if (code_ == 0) return e.Value();
-    // As Node's fs errors: "ENOENT: no such file or directory, open '…'" with code and errno.
-    const char* name = uv_err_name(-code_);
-    auto err = Napi::Error::New(Env(), std::string(name) + ": " + e.Message());
-    err.Set("code", Napi::String::New(Env(), name));
-    err.Set("errno", Napi::Number::New(Env(), -code_));
-    return err.Value();
-  }
+  Napi::Value Rejection(const Napi::Error& e) override { return code_ == 0 ? e.Value() : NodeFsError(Env(), code_, e.Message()); }
 
   std::string target_;
   std::string tmp_;
@@ -403,6 +427,12 @@ Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
   return (new CopyWorker(env, in_fd, out_fd, start, length))->Start();
 }
 
+Napi::Value ReadWholeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "readWhole: expected (path)");
+  return (new ReadWorker(env, info[0].As<Napi::String>().Utf8Value()))->Start();
+}
+
 Napi::Value WriteDurablyJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[0].IsString() || !info[1].IsString() || !info[2].IsTypedArray() || !info[3].IsBoolean() || !info[4].IsBoolean())
@@ -422,6 +452,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("listDir", Napi::Function::New(env, ListDirJs, "listDir"));
   exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
   exports.Set("writeDurably", Napi::Function::New(env, WriteDurablyJs, "writeDurably"));
+  exports.Set("readWhole", Napi::Function::New(env, ReadWholeJs, "readWhole"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
   gather::Register(env, exports);
   spill::Register(env, exports);

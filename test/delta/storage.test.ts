@@ -24,6 +24,17 @@ test('LocalStorage: paths cannot escape the root', () =>
     assert.equal((await readdir(dir)).sort(), ['outside', 'table']);
   }));
 
+test('LocalStorage: a read that fails names the path and carries the fs error code', () =>
+  withTemp(async (dir) => {
+    const s = new LocalStorage(dir);
+    await s.write('d/x', enc('x'));
+    const err = (await rejects(() => s.read('d'), /EISDIR/)) as NodeJS.ErrnoException;
+    assert.is(err.code, 'EISDIR');
+    assert.match(err.message, /'[^']*\/d'/);
+    assert.is(await s.read('d/missing'), null);
+    assert.is(dec(await s.read('d/x')), 'x');
+  }));
+
 test('LocalStorage: deleteMany names the files it could not delete and deletes the rest', () =>
   withTemp(async (dir) => {
     const s = new LocalStorage(dir);
