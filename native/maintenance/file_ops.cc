@@ -125,18 +125,69 @@ namespace {
   throw FileOpError(code, std::string(std::strerror(code)) + ", " + syscall + " '" + path + "'");
 }
 
+// A descriptor open for reading, closed with its scope.
+struct ReadFd {
+  int fd;
+  explicit ReadFd(const std::string& path) : fd(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~ReadFd() {
+    if (fd >= 0) close(fd);
+  }
+  ReadFd(const ReadFd&) = delete;
+  ReadFd& operator=(const ReadFd&) = delete;
+};
+
+// Runs `fn(fd, range)` for each range, opening each run of ranges of one file once.
+template <typename Fn>
+void ForEachRange(const std::vector<FileRange>& ranges, Fn fn) {
+  for (size_t i = 0; i < ranges.size();) {
+    ReadFd in(ranges[i].path);
+    if (in.fd < 0) Fail("open", ranges[i].path);
+    size_t j = i;
+    for (; j < ranges.size() && ranges[j].path == ranges[i].path; ++j) fn(in.fd, ranges[j]);
+    i = j;
+  }
+}
+
 }  // namespace
 
+std::vector<BigVector<uint8_t>> ReadRanges(const std::vector<FileRange>& ranges) {
+  std::vector<BigVector<uint8_t>> out;
+  out.reserve(ranges.size());
+  ForEachRange(ranges, [&](int fd, const FileRange& r) {
+    BigVector<uint8_t> bytes(static_cast<size_t>(r.end - r.start));
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(r.start + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) Fail("read", r.path);
+      if (n == 0) {
+        throw std::runtime_error("Byte range [" + std::to_string(r.start) + ", " + std::to_string(r.end) + ") is past the end of " + r.path +
+                                 " (read " + std::to_string(done) + " bytes)");
+      }
+      done += static_cast<size_t>(n);
+    }
+    out.push_back(std::move(bytes));
+  });
+  return out;
+}
+
+void CopyRangesInto(int out_fd, const std::vector<FileRange>& ranges) {
+  ForEachRange(ranges, [&](int fd, const FileRange& r) {
+    try {
+      CopyRange(fd, out_fd, r.start, r.end - r.start);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(r.path + ": " + e.what());
+    }
+  });
+}
+
 bool ReadWhole(const std::string& path, BigVector<uint8_t>* out) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  ReadFd in(path);
+  if (in.fd < 0) {
     if (errno == ENOENT) return false;
     Fail("open", path);
   }
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
+  const int fd = in.fd;
   struct stat st;
   if (fstat(fd, &st) != 0) Fail("fstat", path);
   if (S_ISDIR(st.st_mode)) {
@@ -268,6 +319,8 @@ bool WriteDurably(const std::string&, const std::string&, const uint8_t*, size_t
   throw std::runtime_error("native durable writes are not available on Windows");
 }
 bool ReadWhole(const std::string&, BigVector<uint8_t>*) { throw std::runtime_error("native whole-file reads are not available on Windows"); }
+std::vector<BigVector<uint8_t>> ReadRanges(const std::vector<FileRange>&) { throw std::runtime_error("native ranged reads are not available on Windows"); }
+void CopyRangesInto(int, const std::vector<FileRange>&) { throw std::runtime_error("native range copies are not available on Windows"); }
 }  // namespace tributary::maintenance
 
 #endif

@@ -57,4 +57,21 @@ bool ReadWhole(const std::string& path, BigVector<uint8_t>* out);
 // buffer. Throws naming the problem when the input ends early.
 void CopyRange(int in_fd, int out_fd, uint64_t start, uint64_t length);
 
+// Bytes [start, end) of the file at `path`.
+struct FileRange {
+  std::string path;
+  uint64_t start = 0;
+  uint64_t end = 0;
+};
+
+// Each range's bytes, in order, in one call (consecutive ranges of one file
+// share one open): the footers of a compaction bin or a Z-order rewrite in one
+// request instead of three thread-pool round trips per file. A missing file
+// throws FileOpError; a range past a file's end throws naming it.
+std::vector<BigVector<uint8_t>> ReadRanges(const std::vector<FileRange>& ranges);
+
+// Appends each range, in order, to `out_fd` (CopyRange; consecutive ranges of
+// one file share one open): a whole compacted file's row groups in one call.
+void CopyRangesInto(int out_fd, const std::vector<FileRange>& ranges);
+
 }  // namespace tributary::maintenance

@@ -17,8 +17,9 @@
 //   listDir(dir, startAfter, skipPrefix) → Promise<{ paths: string[], sizes: Float64Array, mtimes: Float64Array }>
 //     (regular files directly in dir, names ≥ startAfter, sorted; see file_ops.h)
 //   deleteFiles(root, paths: string[], threads) → Promise<string[]>   (failures, "path: error")
-//   copyRange(inFd, outFd, start, length) → Promise<void>   (appends the range to outFd; see file_ops.h)
 //   readWhole(path) → Promise<Uint8Array | null>   (null: no such file; errors carry Node's `code`)
+//   readRanges({ path, start, end }[]) → Promise<Uint8Array[]>   (each range's bytes; see file_ops.h)
+//   copyRangesInto(outFd, { path, start, end }[]) → Promise<void>   (appends the ranges in order)
 //   writeDurably(target, tmp, data: Uint8Array, replace, strictDirSync) → Promise<boolean>
 //     (see file_ops.h; false: `target` existed and replace was false; errors carry Node's `code`, e.g. 'ENOENT')
 // Buffers are validated here, on the JS thread, so native code never reads
@@ -293,20 +294,6 @@ class DeleteWorker : public PromiseWorker {
   std::vector<std::string> failed_;
 };
 
-class CopyWorker : public PromiseWorker {
- public:
-  CopyWorker(Napi::Env env, int in_fd, int out_fd, uint64_t start, uint64_t length)
-      : PromiseWorker(env, "tributary:copyRange", "copying a byte range"), in_fd_(in_fd), out_fd_(out_fd), start_(start), length_(length) {}
-
- private:
-  void Run() override { CopyRange(in_fd_, out_fd_, start_, length_); }
-
-  int in_fd_;
-  int out_fd_;
-  uint64_t start_;
-  uint64_t length_;
-};
-
 // A failure of a file call as Node's fs reports it: "ENOENT: no such file or directory, open '…'" with code and errno.
 Napi::Value NodeFsError(Napi::Env env, int code, const std::string& message) {
   const char* name = uv_err_name(-code);
@@ -316,32 +303,91 @@ Napi::Value NodeFsError(Napi::Env env, int code, const std::string& message) {
   return err.Value();
 }
 
-class ReadWorker : public PromiseWorker {
- public:
-  ReadWorker(Napi::Env env, std::string path) : PromiseWorker(env, "tributary:readWhole", "reading a file"), path_(std::move(path)) {}
+// A PromiseWorker over file calls: a FileOpError rejects the promise as Node's fs would (code, errno).
+class FsWorker : public PromiseWorker {
+ protected:
+  using PromiseWorker::PromiseWorker;
+  // The work, on a worker thread.
+  virtual void RunFs() = 0;
 
  private:
-  void Run() override {
+  void Run() final {
     try {
-      found_ = ReadWhole(path_, &bytes_);
+      RunFs();
     } catch (const FileOpError& e) {
       code_ = e.code;
       throw;
     }
   }
+  Napi::Value Rejection(const Napi::Error& e) final { return code_ == 0 ? e.Value() : NodeFsError(Env(), code_, e.Message()); }
+
+  int code_ = 0;
+};
+
+class ReadWorker : public FsWorker {
+ public:
+  ReadWorker(Napi::Env env, std::string path) : FsWorker(env, "tributary:readWhole", "reading a file"), path_(std::move(path)) {}
+
+ private:
+  void RunFs() override { found_ = ReadWhole(path_, &bytes_); }
   Napi::Value Result(Napi::Env env) override { return found_ ? Napi::Value(AdoptBytes(env, std::move(bytes_))) : env.Null(); }
-  Napi::Value Rejection(const Napi::Error& e) override { return code_ == 0 ? e.Value() : NodeFsError(Env(), code_, e.Message()); }
 
   std::string path_;
   BigVector<uint8_t> bytes_;
   bool found_ = false;
-  int code_ = 0;
 };
 
-class WriteWorker : public PromiseWorker {
+// { path, start, end }[] as FileRanges (integers, start ≤ end), validated on the JS thread.
+std::vector<FileRange> FileRangesArg(Napi::Env env, Napi::Value v, const char* fn) {
+  if (!v.IsArray()) throw Napi::TypeError::New(env, std::string(fn) + ": ranges must be an array of { path, start, end }");
+  auto a = v.As<Napi::Array>();
+  std::vector<FileRange> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsObject()) throw Napi::TypeError::New(env, std::string(fn) + ": ranges must be an array of { path, start, end }");
+    auto o = x.As<Napi::Object>();
+    Napi::Value path = o.Get("path"), start = o.Get("start"), end = o.Get("end");
+    if (!path.IsString() || !start.IsNumber() || !end.IsNumber()) throw Napi::TypeError::New(env, std::string(fn) + ": ranges must be an array of { path, start, end }");
+    const double s = start.As<Napi::Number>().DoubleValue(), e = end.As<Napi::Number>().DoubleValue();
+    if (!(s >= 0) || e < s || e > 9007199254740991.0 || s != static_cast<double>(static_cast<int64_t>(s)) || e != static_cast<double>(static_cast<int64_t>(e)))
+      throw Napi::RangeError::New(env, std::string(fn) + ": range " + std::to_string(i) + " is not [start, end) with integers 0 ≤ start ≤ end");
+    out[i] = {path.As<Napi::String>().Utf8Value(), static_cast<uint64_t>(s), static_cast<uint64_t>(e)};
+  }
+  return out;
+}
+
+class ReadRangesWorker : public FsWorker {
+ public:
+  ReadRangesWorker(Napi::Env env, std::vector<FileRange> ranges) : FsWorker(env, "tributary:readRanges", "reading byte ranges"), ranges_(std::move(ranges)) {}
+
+ private:
+  void RunFs() override { out_ = ReadRanges(ranges_); }
+  Napi::Value Result(Napi::Env env) override {
+    auto a = Napi::Array::New(env, out_.size());
+    for (size_t i = 0; i < out_.size(); ++i) a.Set(static_cast<uint32_t>(i), AdoptBytes(env, std::move(out_[i])));
+    return a;
+  }
+
+  std::vector<FileRange> ranges_;
+  std::vector<BigVector<uint8_t>> out_;
+};
+
+class CopyRangesWorker : public FsWorker {
+ public:
+  CopyRangesWorker(Napi::Env env, int out_fd, std::vector<FileRange> ranges)
+      : FsWorker(env, "tributary:copyRangesInto", "copying byte ranges"), out_fd_(out_fd), ranges_(std::move(ranges)) {}
+
+ private:
+  void RunFs() override { CopyRangesInto(out_fd_, ranges_); }
+
+  int out_fd_;
+  std::vector<FileRange> ranges_;
+};
+
+class WriteWorker : public FsWorker {
  public:
   WriteWorker(Napi::Env env, std::string target, std::string tmp, Napi::Uint8Array data, bool replace, bool strict)
-      : PromiseWorker(env, "tributary:writeDurably", "writing a file"),
+      : FsWorker(env, "tributary:writeDurably", "writing a file"),
         target_(std::move(target)),
         tmp_(std::move(tmp)),
         bytes_(data.Data()),
@@ -353,16 +399,8 @@ class WriteWorker : public PromiseWorker {
   }
 
  private:
-  void Run() override {
-    try {
-      written_ = WriteDurably(target_, tmp_, bytes_, size_, replace_, strict_);
-    } catch (const FileOpError& e) {
-      code_ = e.code;
-      throw;
-    }
-  }
+  void RunFs() override { written_ = WriteDurably(target_, tmp_, bytes_, size_, replace_, strict_); }
   Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, written_); }
-  Napi::Value Rejection(const Napi::Error& e) override { return code_ == 0 ? e.Value() : NodeFsError(Env(), code_, e.Message()); }
 
   std::string target_;
   std::string tmp_;
@@ -371,7 +409,6 @@ class WriteWorker : public PromiseWorker {
   bool replace_;
   bool strict_;
   bool written_ = false;
-  int code_ = 0;
 };
 
 bool SafeRelative(const std::string& p) {
@@ -412,19 +449,18 @@ Napi::Value DeleteFilesJs(const Napi::CallbackInfo& info) {
   return (new DeleteWorker(env, info[0].As<Napi::String>().Utf8Value(), std::move(paths), std::max(1, info[2].As<Napi::Number>().Int32Value())))->Start();
 }
 
-Napi::Value CopyRangeJs(const Napi::CallbackInfo& info) {
+Napi::Value ReadRangesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto whole = [&](size_t i, double max) {
-    if (info.Length() <= i || !info[i].IsNumber()) throw Napi::TypeError::New(env, "copyRange: expected (inFd, outFd, start, length) numbers");
-    const double v = info[i].As<Napi::Number>().DoubleValue();
-    if (v < 0 || v > max || v != static_cast<double>(static_cast<int64_t>(v))) throw Napi::RangeError::New(env, "copyRange: arguments must be integers >= 0");
-    return v;
-  };
-  const int in_fd = static_cast<int>(whole(0, 2147483647.0));
-  const int out_fd = static_cast<int>(whole(1, 2147483647.0));
-  const uint64_t start = static_cast<uint64_t>(whole(2, 9007199254740991.0));
-  const uint64_t length = static_cast<uint64_t>(whole(3, 9007199254740991.0));
-  return (new CopyWorker(env, in_fd, out_fd, start, length))->Start();
+  if (info.Length() < 1) throw Napi::TypeError::New(env, "readRanges: expected (ranges)");
+  return (new ReadRangesWorker(env, FileRangesArg(env, info[0], "readRanges")))->Start();
+}
+
+Napi::Value CopyRangesIntoJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "copyRangesInto: expected (outFd, ranges)");
+  const double fd = info[0].As<Napi::Number>().DoubleValue();
+  if (!(fd >= 0 && fd <= 2147483647.0 && fd == static_cast<double>(static_cast<int>(fd)))) throw Napi::RangeError::New(env, "copyRangesInto: outFd must be a descriptor");
+  return (new CopyRangesWorker(env, static_cast<int>(fd), FileRangesArg(env, info[1], "copyRangesInto")))->Start();
 }
 
 Napi::Value ReadWholeJs(const Napi::CallbackInfo& info) {
@@ -450,9 +486,10 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("listTree", Napi::Function::New(env, ListTreeJs, "listTree"));
   exports.Set("deleteFiles", Napi::Function::New(env, DeleteFilesJs, "deleteFiles"));
   exports.Set("listDir", Napi::Function::New(env, ListDirJs, "listDir"));
-  exports.Set("copyRange", Napi::Function::New(env, CopyRangeJs, "copyRange"));
   exports.Set("writeDurably", Napi::Function::New(env, WriteDurablyJs, "writeDurably"));
   exports.Set("readWhole", Napi::Function::New(env, ReadWholeJs, "readWhole"));
+  exports.Set("readRanges", Napi::Function::New(env, ReadRangesJs, "readRanges"));
+  exports.Set("copyRangesInto", Napi::Function::New(env, CopyRangesIntoJs, "copyRangesInto"));
   exports.Set("decodeColumns", Napi::Function::New(env, DecodeColumnsJs, "decodeColumns"));
   gather::Register(env, exports);
   spill::Register(env, exports);

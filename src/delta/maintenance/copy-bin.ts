@@ -13,40 +13,34 @@ import type { Storage } from '../storage/storage.ts';
 import { fromAddPath, partitionDirectory } from '../partition-values.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { addPathOf } from '../operations/write-files.ts';
-import { native } from '../../native/addon.ts';
 import type { Bin } from './bin-pack.ts';
 import { forEachLimit } from '../for-each-limit.ts';
 import { mergeStats } from './merge-stats.ts';
-import { PARQUET_MAGIC, assembleRowGroups, planRowGroupCopy, readFooter, readFooterOf, schemaKey, type ParquetFooter, type RowGroupCopy } from './rowgroup-copy.ts';
+import { PARQUET_MAGIC, assembleRowGroups, planRowGroupCopy, readFooter, readFootersOf, schemaKey, type ParquetFooter, type RowGroupCopy } from './rowgroup-copy.ts';
 
-interface CopyNative {
-  copyRange(inFd: number, outFd: number, start: number, length: number): Promise<void>;
-}
-// POSIX only (see native/maintenance/file_ops.cc); elsewhere files are copied through memory.
-const core: Partial<CopyNative> = process.platform === 'win32' ? {} : (native as unknown as CopyNative);
 const writeFd = promisify(writeCallback);
 
-/** Footers read at once per bin (each a small ranged read). */
-const FOOTER_READS = 8;
+/** Whole files read at once when the storage cannot copy ranges (object stores, memory). */
+const WHOLE_READS = 8;
 
 /**
  * Bin-packs by copying row groups; null when the files' Parquet schemas
  * differ (the caller re-encodes them then).
  */
 export async function copyBin(storage: Storage, snapshot: Snapshot, bin: Bin): Promise<{ add: Add; rows: number } | null> {
-  const stream = storage.writeFile !== undefined && storage.readFile !== undefined && core.copyRange !== undefined;
+  const stream = storage.writeFile !== undefined && storage.copyRangesInto !== undefined;
   const where = (f: Add) => `Data file ${f.path} of Delta table ${storage.root}`;
-  const footers: ParquetFooter[] = [];
-  await forEachLimit(bin.files, FOOTER_READS, async (f, i) => {
-    const path = fromAddPath(f.path);
-    if (stream) {
-      footers[i] = await readFooterOf(storage, path, f.size, where(f));
-      return;
-    }
-    const bytes = await storage.read(path);
-    if (!bytes) throw new Error(`OPTIMIZE of Delta table ${storage.root}: data file ${f.path} is missing`);
-    footers[i] = readFooter(bytes, where(f));
-  });
+  let footers: ParquetFooter[];
+  if (stream) {
+    footers = await readFootersOf(storage, bin.files.map((f) => ({ path: fromAddPath(f.path), size: f.size, where: where(f) })));
+  } else {
+    footers = new Array(bin.files.length);
+    await forEachLimit(bin.files, WHOLE_READS, async (f, i) => {
+      const bytes = await storage.read(fromAddPath(f.path));
+      if (!bytes) throw new Error(`OPTIMIZE of Delta table ${storage.root}: data file ${f.path} is missing`);
+      footers[i] = readFooter(bytes, where(f));
+    });
+  }
   const key = schemaKey(footers[0]);
   if (footers.some((f) => schemaKey(f) !== key)) return null;
   const footerRows = footers.reduce((s, f) => s + f.numRows, 0);
@@ -74,22 +68,10 @@ export async function copyBin(storage: Storage, snapshot: Snapshot, bin: Bin): P
   return { add, rows: plan.numRows };
 }
 
-/** Writes the planned file to `fd`: magic, each input's row groups copied in the kernel, footer. */
+/** Writes the planned file to `fd`: magic, the inputs' row groups (copied in the kernel), footer. */
 async function streamCopy(storage: Storage, files: readonly Add[], plan: RowGroupCopy, fd: number): Promise<void> {
   await writeAll(fd, PARQUET_MAGIC);
-  for (let i = 0; i < plan.ranges.length; ) {
-    // Consecutive ranges of one input share one open descriptor.
-    let j = i + 1;
-    while (j < plan.ranges.length && plan.ranges[j].file === plan.ranges[i].file) j++;
-    const add = files[plan.ranges[i].file];
-    const ranges = plan.ranges.slice(i, j);
-    const found = await storage.readFile!(fromAddPath(add.path), async (inFd) => {
-      for (const r of ranges) await core.copyRange!(inFd, fd, r.start, r.end - r.start);
-      return true;
-    });
-    if (found === null) throw new Error(`OPTIMIZE of Delta table ${storage.root}: data file ${add.path} is missing`);
-    i = j;
-  }
+  await storage.copyRangesInto!(fd, plan.ranges.map((r) => ({ path: fromAddPath(files[r.file].path), start: r.start, end: r.end })));
   await writeAll(fd, plan.tail);
 }
 

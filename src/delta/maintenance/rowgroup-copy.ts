@@ -6,7 +6,8 @@
 // Footers are read by ranged reads of the files' tails, so the copy itself
 // can stream the row groups from file to file (copy-bin.ts).
 
-import type { Storage } from '../storage/storage.ts';
+import type { ByteRange, Storage } from '../storage/storage.ts';
+import { forEachLimit } from '../for-each-limit.ts';
 import { TType, dropFields, field, numberField, readStruct, setI64, writeStruct, type TList, type TShape, type TStruct } from './thrift-compact.ts';
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
@@ -39,16 +40,57 @@ export function readFooter(bytes: Uint8Array, where: string): ParquetFooter {
 /** Bytes of a file's tail that usually hold the whole footer (one ranged read). */
 const TAIL_GUESS = 8 * 1024;
 
+/** Footers read per bulk request: bounds the tails held at once. */
+const FOOTERS_PER_REQUEST = 64;
+
+/** A Parquet file whose footer to read: its storage path, its size, and how errors name it. */
+export interface FooterSource {
+  path: string;
+  size: number;
+  where: string;
+}
+
 /**
  * Reads and parses the footer of the `size`-byte Parquet file at `path` with
  * ranged reads of its tail only (one, or two for a footer larger than 8 KiB).
  */
 export async function readFooterOf(storage: Storage, path: string, size: number, where: string): Promise<ParquetFooter> {
-  if (size < 12) throw new Error(`${where} is not a Parquet file (${size} bytes)`);
-  let tail = await storage.readRange(path, Math.max(0, size - TAIL_GUESS), size);
-  const len = footerLength(tail, size, where);
-  if (len + 8 > tail.length) tail = await storage.readRange(path, size - 8 - len, size);
-  return parseFooterTail(tail, size, where);
+  return (await readFootersOf(storage, [{ path, size, where }]))[0];
+}
+
+/**
+ * The footers of many Parquet files, as {@link readFooterOf} reads one: the
+ * tails are fetched in bulk where the storage can (one native request per 64
+ * files on local disk), else eight ranged reads at a time.
+ */
+export async function readFootersOf(storage: Storage, files: readonly FooterSource[]): Promise<ParquetFooter[]> {
+  const out: ParquetFooter[] = [];
+  for (let at = 0; at < files.length; at += FOOTERS_PER_REQUEST) {
+    const group = files.slice(at, at + FOOTERS_PER_REQUEST);
+    for (const f of group) if (f.size < 12) throw new Error(`${f.where} is not a Parquet file (${f.size} bytes)`);
+    const tails = await readRangesOf(storage, group.map((f) => ({ path: f.path, start: Math.max(0, f.size - TAIL_GUESS), end: f.size })));
+    // Footers longer than the guess: a second read of exactly their length.
+    const longer = group.flatMap((f, i) => {
+      const len = footerLength(tails[i], f.size, f.where);
+      return len + 8 > tails[i].length ? [{ i, range: { path: f.path, start: f.size - 8 - len, end: f.size } }] : [];
+    });
+    if (longer.length > 0) {
+      const more = await readRangesOf(storage, longer.map((l) => l.range));
+      longer.forEach((l, k) => (tails[l.i] = more[k]));
+    }
+    group.forEach((f, i) => out.push(parseFooterTail(tails[i], f.size, f.where)));
+  }
+  return out;
+}
+
+/** Byte ranges in bulk where the storage reads them so, else eight ranged reads at a time. */
+async function readRangesOf(storage: Storage, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+  if (storage.readRanges) return storage.readRanges(ranges);
+  const out: Uint8Array[] = new Array(ranges.length);
+  await forEachLimit(ranges, 8, async (r, i) => {
+    out[i] = await storage.readRange(r.path, r.start, r.end);
+  });
+  return out;
 }
 
 /** The footer length stored before the closing magic of a file whose last bytes are `tail`. */

@@ -27,7 +27,7 @@ import type { Bin } from './bin-pack.ts';
 import { canGather, gatherRows, locateRows } from './gather.ts';
 import { forEachLimit } from '../for-each-limit.ts';
 import { readDeletionVector } from '../deletion-vector.ts';
-import { readFooterOf } from './rowgroup-copy.ts';
+import { readFootersOf } from './rowgroup-copy.ts';
 import { fromAddPath } from '../partition-values.ts';
 import { native } from '../../native/addon.ts';
 import { dataSchemaOf, decodedBatch, planNativeRead, subPlan, withSource, type DecodeColumn, type Decoded, type NativeReadPlan } from './native-read.ts';
@@ -173,11 +173,11 @@ function changedWhileRead(job: ZOrderRewrite, bin: Bin, planned: number, read: n
  */
 async function nativePlans(job: ZOrderRewrite, files: readonly Add[], dataSchema: arrow.Schema): Promise<NativeReadPlan[] | null> {
   if (core.spillScatter === undefined) return null;
-  const plans: (NativeReadPlan | null)[] = [];
-  await forEachLimit(files, 8, async (add, i) => {
-    const where = `Data file ${add.path} of Delta table ${job.storage.root}`;
-    plans[i] = planNativeRead(job.snapshot, (await readFooterOf(job.storage, fromAddPath(add.path), add.size, where)).meta, dataSchema);
-  });
+  const footers = await readFootersOf(
+    job.storage,
+    files.map((add) => ({ path: fromAddPath(add.path), size: add.size, where: `Data file ${add.path} of Delta table ${job.storage.root}` })),
+  );
+  const plans = footers.map((f) => planNativeRead(job.snapshot, f.meta, dataSchema));
   if (plans.some((p) => p === null)) return null;
   const first = (plans as NativeReadPlan[])[0];
   const same = (p: NativeReadPlan) => p.columns.every((c, i) => c.type === first.columns[i].type && c.typeLength === first.columns[i].typeLength);

@@ -16,7 +16,7 @@ import {
 import * as fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as nodePath from 'node:path';
-import type { FileMeta, Storage } from './storage.ts';
+import type { ByteRange, FileMeta, Storage } from './storage.ts';
 import { forEachLimit } from '../for-each-limit.ts';
 import { native } from '../../native/addon.ts';
 
@@ -63,9 +63,7 @@ export class LocalStorage implements Storage {
   }
 
   async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
-    if (start < 0 || end < start) {
-      throw new Error(`Invalid byte range [${start}, ${end}) for ${path} in ${this.root}`);
-    }
+    checkRange({ path, start, end }, this.root);
     const fd = await openFd(this.abs(path), 'r');
     try {
       const out = new Uint8Array(end - start);
@@ -125,6 +123,25 @@ export class LocalStorage implements Storage {
     }
     await syncDir(nodePath.dirname(target));
     return value;
+  }
+
+  async readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    for (const r of ranges) checkRange(r, this.root);
+    if (!core.readRanges) return Promise.all(ranges.map((r) => this.readRange(r.path, r.start, r.end)));
+    return core.readRanges(ranges.map((r) => ({ path: this.abs(r.path), start: r.start, end: r.end })));
+  }
+
+  async copyRangesInto(fd: number, ranges: readonly ByteRange[]): Promise<void> {
+    for (const r of ranges) checkRange(r, this.root);
+    if (core.copyRangesInto) {
+      await core.copyRangesInto(fd, ranges.map((r) => ({ path: this.abs(r.path), start: r.start, end: r.end })));
+      return;
+    }
+    // Without the addon: through memory, one range at a time.
+    for (const r of ranges) {
+      const bytes = await this.readRange(r.path, r.start, r.end);
+      for (let at = 0; at < bytes.length; ) at += await writeFd(fd, bytes, at, bytes.length - at);
+    }
   }
 
   async readFile<T>(path: string, consume: (fd: number) => Promise<T>): Promise<T | null> {
@@ -284,6 +301,11 @@ const readFd = (fd: number, buffer: Uint8Array, offset: number, length: number, 
 // Temp files are hidden so that listings (and other engines) ignore them.
 const TEMP_PREFIX = '.tributary-';
 
+/** Refuses a byte range that is not [start, end) with 0 ≤ start ≤ end. */
+function checkRange(r: ByteRange, root: string): void {
+  if (!(r.start >= 0) || !(r.end >= r.start)) throw new Error(`Invalid byte range [${r.start}, ${r.end}) for ${r.path} in ${root}`);
+}
+
 /** A uniquely named hidden temp file beside `target`. */
 function tempPathOf(target: string): string {
   return nodePath.join(nodePath.dirname(target), `${TEMP_PREFIX}${nodePath.basename(target)}.${randomUUID()}.tmp`);
@@ -294,6 +316,8 @@ interface LocalNative {
   listDir(dir: string, startAfter: string, skipPrefix: string): Promise<{ paths: string[]; sizes: Float64Array; mtimes: Float64Array }>;
   /** The whole file, or null when it does not exist. */
   readWhole(path: string): Promise<Uint8Array | null>;
+  readRanges(ranges: ByteRange[]): Promise<Uint8Array[]>;
+  copyRangesInto(fd: number, ranges: ByteRange[]): Promise<void>;
   /** Unlinks root/path for each path on `threads` threads; the failures as "path: error" (a missing file is no failure). */
   deleteFiles(root: string, paths: string[], threads: number): Promise<string[]>;
 }

@@ -5,7 +5,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { native } from '../../../src/native/addon.ts';
 import { join } from 'node:path';
 import { loadSnapshot } from '../../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../../src/delta/storage/local-storage.ts';
@@ -67,29 +66,52 @@ test('a footer larger than the first tail read is read whole; a truncated file i
   }
 });
 
-test('copyRange appends a byte range at the output offset and refuses a range past the end of the input', async () => {
-  const dir = tempTableDir('copyrange');
+test('LocalStorage copies byte ranges into a descriptor in order and reads ranges in bulk; past the end is an error naming the file', async () => {
+  const dir = tempTableDir('copyranges');
   mkdirSync(dir, { recursive: true });
   const src = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
   writeFileSync(join(dir, 'src'), src);
-  const copy = (native as unknown as { copyRange(i: number, o: number, s: number, n: number): Promise<void> }).copyRange;
-  const input = openSync(join(dir, 'src'), 'r');
+  writeFileSync(join(dir, 'other'), Buffer.from('0123456789'));
+  const storage = new LocalStorage(dir);
   const output = openSync(join(dir, 'dst'), 'w');
   try {
     writeSync(output, Buffer.from('head'));
-    await copy(input, output, 100, 3000);
-    await copy(input, output, 0, 10);
-    await copy(input, output, 4990, 15).then(
+    await storage.copyRangesInto(output, [
+      { path: 'src', start: 100, end: 3100 },
+      { path: 'other', start: 2, end: 5 },
+      { path: 'src', start: 0, end: 10 },
+    ]);
+    await storage.copyRangesInto(output, [{ path: 'src', start: 4990, end: 5005 }]).then(
       () => assert.unreachable('a range past the end must fail'),
-      (err: Error) => assert.match(err.message, /input ended 5 bytes before/),
+      (err: Error) => assert.match(err.message, /src: input ended 5 bytes before/),
+    );
+    await storage.copyRangesInto(output, [{ path: 'gone', start: 0, end: 1 }]).then(
+      () => assert.unreachable('a missing file must fail'),
+      (err: NodeJS.ErrnoException) => assert.is(err.code, 'ENOENT'),
     );
   } finally {
-    closeSync(input);
     closeSync(output);
   }
   const got = readFileSync(join(dir, 'dst'));
   // The failed copy appended the 10 bytes it could read before failing; the caller discards such a file.
-  assert.ok(got.subarray(0, 3014).equals(Buffer.concat([Buffer.from('head'), src.subarray(100, 3100), src.subarray(0, 10)])));
+  assert.ok(got.subarray(0, 3017).equals(Buffer.concat([Buffer.from('head'), src.subarray(100, 3100), Buffer.from('234'), src.subarray(0, 10)])));
+
+  const [a, b, c] = await storage.readRanges([
+    { path: 'src', start: 10, end: 20 },
+    { path: 'other', start: 0, end: 10 },
+    { path: 'src', start: 4990, end: 5000 },
+  ]);
+  assert.ok(Buffer.from(a).equals(src.subarray(10, 20)));
+  assert.is(Buffer.from(b).toString(), '0123456789');
+  assert.ok(Buffer.from(c).equals(src.subarray(4990)));
+  await storage.readRanges([{ path: 'other', start: 5, end: 11 }]).then(
+    () => assert.unreachable('a range past the end must fail'),
+    (err: Error) => assert.match(err.message, /past the end of .*other \(read 5 bytes\)/),
+  );
+  await storage.readRanges([{ path: 'other', start: 5, end: 4 }]).then(
+    () => assert.unreachable('a reversed range must fail'),
+    (err: Error) => assert.match(err.message, /Invalid byte range \[5, 4\) for other/),
+  );
 });
 
 test.run();
