@@ -127,8 +127,12 @@ export class LocalStorage implements Storage {
 
   async readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
     for (const r of ranges) checkRange(r, this.root);
-    if (!core.readRanges) return Promise.all(ranges.map((r) => this.readRange(r.path, r.start, r.end)));
-    return core.readRanges(ranges.map((r) => ({ path: this.abs(r.path), start: r.start, end: r.end })));
+    if (core.readRanges) return core.readRanges(ranges.map((r) => ({ path: this.abs(r.path), start: r.start, end: r.end })));
+    const out: Uint8Array[] = new Array(ranges.length);
+    await forEachLimit(ranges, 16, async (r, i) => {
+      out[i] = await this.readRange(r.path, r.start, r.end);
+    });
+    return out;
   }
 
   async copyRangesInto(fd: number, ranges: readonly ByteRange[]): Promise<void> {
