@@ -10,6 +10,7 @@ import type { Add } from '../../delta/actions.ts';
 import { TableNotFoundError } from '../../delta/errors.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
+import { deleteQuietly } from '../../delta/storage/delete-quietly.ts';
 import { DeltaTable } from '../../delta/table.ts';
 import { progressDomainAction, COMMIT_INFO_KEY, type StreamProgress } from '../../reactive/sinks/streamProgress.ts';
 import { contiguous, sameValues } from '../merge/keys.ts';
@@ -292,7 +293,7 @@ export class CdcFlow {
     // The state file is written while the merge works; the commit waits for it.
     const dropState = async () => {
       await staged?.durable.catch(() => undefined);
-      await this.dropFiles(stateFiles);
+      await deleteQuietly(this.storage, stateFiles);
     };
     const q = (c: string) => `\`${c.replace(/`/g, '``')}\``;
     const keepOld = plan.ignoreNull.some((x) => x);
@@ -339,7 +340,7 @@ export class CdcFlow {
     if (staged) {
       const before = store.paths;
       store.apply(staged.staged);
-      await this.dropFiles(before.filter((f) => !files.includes(f)));
+      await deleteQuietly(this.storage, before.filter((f) => !files.includes(f)));
     }
     const numDeleted = result.metrics.numTargetRowsDeleted;
     return { version: result.version, skipped: false, numUpsertedRows: upserts, numDeletedRows: numDeleted, numIgnoredEvents: reduced.ignoredEvents, addedFiles: result.metrics.numTargetFilesAdded };
@@ -467,7 +468,7 @@ export class CdcFlow {
     if (!result.skipped) {
       const before = store.paths;
       store.apply(staged.staged);
-      await this.dropFiles(before.filter((f) => !staged.paths.includes(f)));
+      await deleteQuietly(this.storage, before.filter((f) => !staged.paths.includes(f)));
     }
     return { ...result, numUpsertedRows: upserts, numDeletedRows: deletes, numIgnoredEvents: 0 };
   }
@@ -501,19 +502,15 @@ export class CdcFlow {
         mask,
       });
       if (r.status === 'skipped') {
-        await this.dropFiles(stateFiles);
+        await deleteQuietly(this.storage, stateFiles);
         return { version: r.version, skipped: true, addedFiles: 0 };
       }
       this.pointer = pointer;
       return { version: r.version, skipped: false, addedFiles: r.addedFiles };
     } catch (err) {
-      await this.dropFiles(stateFiles);
+      await deleteQuietly(this.storage, stateFiles);
       throw err;
     }
-  }
-
-  private async dropFiles(paths: readonly string[]): Promise<void> {
-    for (const p of paths) await this.storage.delete(p).catch(() => undefined);
   }
 }
 

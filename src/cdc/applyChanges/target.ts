@@ -10,6 +10,7 @@ import { readAhead } from '../../delta/read-ahead.ts';
 import { scanFileRows } from '../../delta/scan-file.ts';
 import type { Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
+import { deleteQuietly } from '../../delta/storage/delete-quietly.ts';
 import { Transaction } from '../../delta/transaction.ts';
 import { protocolFeatures, requiredProtocol } from '../../delta/writer-features.ts';
 import { enforceConstraints, tableConstraints } from '../../delta/operations/constraints.ts';
@@ -185,7 +186,7 @@ export async function commitTarget(storage: Storage, snapshot: Snapshot, c: Targ
       table,
     });
   } catch (err) {
-    await deleteAll(storage, written);
+    await deleteQuietly(storage, written);
     throw err;
   }
   written.push(...adds.map((a) => fromAddPath(a.path)));
@@ -205,17 +206,12 @@ export async function commitTarget(storage: Storage, snapshot: Snapshot, c: Targ
   try {
     result = await txn.commit();
   } catch (err) {
-    await deleteAll(storage, written);
+    await deleteQuietly(storage, written);
     throw err;
   }
   if (result.status === 'conflict') {
-    await deleteAll(storage, written);
+    await deleteQuietly(storage, written);
     throw result.error;
   }
   return { status: 'committed', version: result.version, addedFiles: adds.length };
-}
-
-/** Deletes files a failed commit wrote (quietly: an unreferenced file is harmless, VACUUM removes it). */
-async function deleteAll(storage: Storage, paths: readonly string[]): Promise<void> {
-  for (const p of paths) await storage.delete(p).catch(() => undefined);
 }

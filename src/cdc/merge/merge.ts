@@ -15,6 +15,7 @@ import { splitByPartition, writeDataFiles } from '../../delta/operations/write-f
 import { fromAddPath } from '../../delta/partition-values.ts';
 import { loadSnapshot, type Snapshot } from '../../delta/snapshot.ts';
 import type { Storage } from '../../delta/storage/storage.ts';
+import { deleteQuietly } from '../../delta/storage/delete-quietly.ts';
 import type { DeltaTable } from '../../delta/table.ts';
 import { readAhead } from '../../delta/read-ahead.ts';
 import { Transaction } from '../../delta/transaction.ts';
@@ -265,16 +266,6 @@ async function writeOutput(storage: Storage, snapshot: Snapshot, rows: arrow.Rec
     targetFileSize,
     table: snapshot.table,
   });
-}
-
-async function deleteQuietly(storage: Storage, paths: readonly string[]): Promise<void> {
-  for (const p of paths) {
-    try {
-      await storage.delete(p);
-    } catch {
-      // An unreferenced file is harmless: not in the log, and VACUUM removes it.
-    }
-  }
 }
 
 function emptyMetrics(numSourceRows: number): MergeMetrics {

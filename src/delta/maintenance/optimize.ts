@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import * as arrow from 'apache-arrow';
 import type { Add, Remove } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
+import { deleteQuietly } from '../storage/delete-quietly.ts';
 import { ConflictError } from '../conflict-checker.ts';
 import { fromAddPath } from '../partition-values.ts';
 import type { Snapshot } from '../snapshot.ts';
@@ -155,7 +156,7 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
       stats.rows += out.rows;
     });
   } catch (err) {
-    await deleteQuietly(storage, added);
+    await deleteQuietly(storage, added.map((a) => fromAddPath(a.path)));
     throw err;
   }
 
@@ -193,7 +194,7 @@ export async function optimize(table: TableLike, options: OptimizeOptions = {}):
   // A failed log write (thrown) leaves the outcome unknown, so the new files stay; VACUUM removes them if orphaned.
   const result = await txn.commit();
   if (result.status === 'conflict') {
-    await deleteQuietly(storage, added);
+    await deleteQuietly(storage, added.map((a) => fromAddPath(a.path)));
     const e = result.error;
     const Ctor = e.constructor as new (message: string, version: number, operation: string | undefined) => ConflictError;
     throw new Ctor(`OPTIMIZE of Delta table ${root} failed and changed nothing: ${e.message}`, e.winningVersion, e.winningOperation);
@@ -275,7 +276,6 @@ function assertAllRows(adds: readonly Add[], rows: number, ctx: RewriteContext, 
   }
 }
 
-
 function fileSetMetrics(sizes: readonly number[]): FileSetMetrics {
   if (sizes.length === 0) return { avg: 0, max: 0, min: 0, totalFiles: 0, totalSize: 0 };
   const total = sizes.reduce((s, x) => s + x, 0);
@@ -305,14 +305,4 @@ function validateZOrder(snapshot: Snapshot, columns: readonly string[]): void {
     if (seen.has(c)) throw new Error(`Z-order column '${c}' is listed twice for Delta table ${table}`);
     seen.add(c);
   }
-}
-
-async function deleteQuietly(storage: Storage, adds: readonly Add[]): Promise<void> {
-  await forEachLimit(adds, 16, async (a) => {
-    try {
-      await storage.delete(fromAddPath(a.path));
-    } catch {
-      // An unreferenced file is an orphan VACUUM removes.
-    }
-  });
 }

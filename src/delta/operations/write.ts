@@ -7,6 +7,7 @@
 import * as arrow from 'apache-arrow';
 import type { Action, Add, DomainMetadata, Metadata, Remove } from '../actions.ts';
 import type { Storage } from '../storage/storage.ts';
+import { deleteQuietly } from '../storage/delete-quietly.ts';
 import { buildArrowData } from '../arrow-data.ts';
 import type { ConflictError, ReadPredicate } from '../conflict-checker.ts';
 import { fromAddPath, parsePartitionValue, type PartitionValue } from '../partition-values.ts';
@@ -163,7 +164,7 @@ export async function writeTable(storage: Storage, snapshot: Snapshot, input: Wr
   // unknown, so the files are kept: if unreferenced, they are orphans VACUUM removes.
   const result = await txn.commit();
   if (result.status === 'conflict') {
-    await deleteQuietly(storage, adds);
+    await deleteQuietly(storage, adds.map((a) => fromAddPath(a.path)));
     return { status: 'conflict', error: result.error };
   }
   return { status: 'committed', version: result.version, addedFiles: adds, removedFiles: removes, numOutputRows: data.numRows, actions: result.actions };
@@ -189,16 +190,6 @@ export function removeOf(add: Add, deletionTimestamp: number, dataChange = true)
   if (add.baseRowId != null) r.baseRowId = add.baseRowId;
   if (add.defaultRowCommitVersion != null) r.defaultRowCommitVersion = add.defaultRowCommitVersion;
   return r;
-}
-
-async function deleteQuietly(storage: Storage, adds: readonly Add[]): Promise<void> {
-  for (const a of adds) {
-    try {
-      await storage.delete(fromAddPath(a.path));
-    } catch {
-      // An orphan file is harmless: it is not in the log, and VACUUM removes it.
-    }
-  }
 }
 
 interface ReplaceWherePlan {
