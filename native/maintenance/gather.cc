@@ -163,6 +163,20 @@ Napi::Object CopyBytes(Napi::Env env, const char* fn, const char* what, size_t n
   return out;
 }
 
+// Every row of a row list below `limit` (the rows a source holds).
+void CheckRows(Napi::Env env, const U32& rows, size_t limit, const char* fn) {
+  for (size_t j = 0; j < rows.length; ++j)
+    if (rows.data[j] >= limit) throw Napi::RangeError::New(env, std::string(fn) + ": row " + std::to_string(rows.data[j]) + " is out of range");
+}
+
+// A fixed value width in bytes (1 to 64).
+size_t WidthOf(Napi::Env env, Napi::Value v, const char* fn) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string(fn) + ": width must be a number");
+  const int64_t width = v.As<Napi::Number>().Int64Value();
+  if (width < 1 || width > 64) throw Napi::RangeError::New(env, std::string(fn) + ": width must be 1 to 64 bytes");
+  return static_cast<size_t>(width);
+}
+
 Napi::Value GatherPlanJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "gatherPlan";
@@ -171,8 +185,7 @@ Napi::Value GatherPlanJs(const Napi::CallbackInfo& info) {
   const U32 rows = U32Of(env, info[2], fn, "rows");
   if (row_of.length != batch_of.length) throw Napi::RangeError::New(env, "gatherPlan: batchOf and rowOf differ in length");
   const size_t n = rows.length;
-  for (size_t i = 0; i < n; ++i)
-    if (rows.data[i] >= batch_of.length) throw Napi::RangeError::New(env, "gatherPlan: row " + std::to_string(rows.data[i]) + " is out of range");
+  CheckRows(env, rows, batch_of.length, fn);
   // (global row, position) pairs in ascending row order: two 16-bit LSD radix passes (stable).
   std::vector<uint64_t> a(n), b(n);
   for (size_t i = 0; i < n; ++i) a[i] = (static_cast<uint64_t>(rows.data[i]) << 32) | i;
@@ -203,12 +216,9 @@ Napi::Value GatherFixedJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "gatherFixed";
   const auto srcs = ViewList(env, info[0], fn, "values");
-  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "gatherFixed: width must be a number");
-  const int64_t width = info[1].As<Napi::Number>().Int64Value();
-  if (width < 1 || width > 64) throw Napi::RangeError::New(env, "gatherFixed: width must be 1 to 64 bytes");
+  const size_t w = WidthOf(env, info[1], fn);
   const Plan p = PlanOf(info, 2, fn);
   const View out = ViewOf(env, info[5], fn, "out");
-  const size_t w = static_cast<size_t>(width);
   for (size_t j = 0; j < p.n; ++j) {
     const uint32_t bi = p.batch.data[j];
     if (bi >= srcs.size() || (static_cast<size_t>(p.row.data[j]) + 1) * w > srcs[bi].size || (static_cast<size_t>(p.dest.data[j]) + 1) * w > out.size)
@@ -249,20 +259,11 @@ Napi::Value GatherBytesJs(const Napi::CallbackInfo& info) {
       [](size_t j) { return "plan entry " + std::to_string(j); });
 }
 
-// Every row of a row list below `limit` (the rows a source holds).
-void CheckRows(Napi::Env env, const U32& rows, size_t limit, const char* fn) {
-  for (size_t j = 0; j < rows.length; ++j)
-    if (rows.data[j] >= limit) throw Napi::RangeError::New(env, std::string(fn) + ": row " + std::to_string(rows.data[j]) + " is out of range");
-}
-
 Napi::Value TakeFixedJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "takeFixed";
   const View src = ViewOf(env, info[0], fn, "values");
-  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "takeFixed: width must be a number");
-  const int64_t width = info[1].As<Napi::Number>().Int64Value();
-  if (width < 1 || width > 64) throw Napi::RangeError::New(env, "takeFixed: width must be 1 to 64 bytes");
-  const size_t w = static_cast<size_t>(width);
+  const size_t w = WidthOf(env, info[1], fn);
   const U32 rows = U32Of(env, info[2], fn, "rows");
   const View out = ViewOf(env, info[3], fn, "out");
   CheckRows(env, rows, src.size / w, fn);
