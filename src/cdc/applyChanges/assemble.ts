@@ -6,14 +6,12 @@ import { concatData } from '../../reactive/batch/concatBatches.ts';
 import { gatherData } from '../../reactive/expression/filter-batch.ts';
 import { alignToSchema } from '../../delta/operations/align.ts';
 import { contiguous } from '../merge/keys.ts';
-import { isFlat, takeColumn } from '../../delta/maintenance/gather.ts';
-
-/** From this many rows on, flat columns are gathered by the native core (JS loops run cold in a short process). */
-const NATIVE_GATHER_ROWS = 4096;
+import { takeColumn } from '../../delta/maintenance/gather.ts';
+import { takesNatively } from '../../delta/operations/take.ts';
 
 /** Rows `idx` of `data` (offset 0), natively when the column is flat and the rows many. */
 function take(data: arrow.Data, idx: Int32Array): arrow.Data {
-  return idx.length >= NATIVE_GATHER_ROWS && isFlat(data) ? takeColumn(data, new Uint32Array(idx.buffer, idx.byteOffset, idx.length)) : gatherData(data, idx);
+  return takesNatively(data, idx.length) ? takeColumn(data, new Uint32Array(idx.buffer, idx.byteOffset, idx.length)) : gatherData(data, idx);
 }
 
 /** Rows `idx` of `data`; -1 gives NULL. */

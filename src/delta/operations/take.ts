@@ -4,7 +4,7 @@
 
 import * as arrow from 'apache-arrow';
 import { filterBatch } from '../../reactive/expression/filter-batch.ts';
-import { canGather, isFlat, maskRows, takeFlat } from '../maintenance/gather.ts';
+import { isFlat, maskRows, takeFlat } from '../maintenance/gather.ts';
 
 /** From this many rows on, flat columns are gathered by the native core. */
 const NATIVE_TAKE_ROWS = 4096;
@@ -34,12 +34,20 @@ export function canTake(batch: arrow.RecordBatch): boolean {
 }
 
 /**
+ * Whether `rows` rows of column `d` are taken by the native core: flat
+ * columns (see isFlat), from {@link NATIVE_TAKE_ROWS} rows on.
+ */
+export function takesNatively(d: arrow.Data, rows: number): boolean {
+  return rows >= NATIVE_TAKE_ROWS && isFlat(d);
+}
+
+/**
  * The rows `indices` of `batch` (in that order) as a new batch.
  * Precondition: {@link canTake}(batch).
  */
 export function takeRows(batch: arrow.RecordBatch, indices: Int32Array): arrow.RecordBatch {
   // Many rows of flat columns: gathered natively (JS loops over typed arrays run cold in a short process).
-  if (indices.length >= NATIVE_TAKE_ROWS && canGather([batch])) {
+  if (batch.data.children.every((d) => takesNatively(d, indices.length))) {
     return takeFlat(batch, new Uint32Array(indices.buffer, indices.byteOffset, indices.length));
   }
   const children = batch.data.children.map((d) => takeData(d, indices));
@@ -53,7 +61,7 @@ export function takeRows(batch: arrow.RecordBatch, indices: Int32Array): arrow.R
  * batch is large and flat.
  */
 export function keepRows(batch: arrow.RecordBatch, mask: Uint8Array): arrow.RecordBatch {
-  if (batch.numRows < NATIVE_TAKE_ROWS || !canGather([batch])) return filterBatch(batch, mask);
+  if (!batch.data.children.every((d) => takesNatively(d, batch.numRows))) return filterBatch(batch, mask);
   if (mask.length < batch.numRows) throw new Error(`keepRows: the mask has ${mask.length} entries but the batch has ${batch.numRows} rows`);
   const rows = maskRows(mask, batch.numRows);
   return rows.length === batch.numRows ? batch : takeFlat(batch, rows);
