@@ -6,8 +6,8 @@
 // Footers are read by ranged reads of the files' tails, so the copy itself
 // can stream the row groups from file to file (copy-bin.ts).
 
-import type { ByteRange, Storage } from '../storage/storage.ts';
-import { forEachLimit } from '../for-each-limit.ts';
+import type { Storage } from '../storage/storage.ts';
+import { readRangesOf } from '../storage/read-ranges.ts';
 import { TType, dropFields, field, numberField, readStruct, setI64, writeStruct, type TList, type TShape, type TStruct } from './thrift-compact.ts';
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
@@ -80,16 +80,6 @@ export async function readFootersOf(storage: Storage, files: readonly FooterSour
     }
     group.forEach((f, i) => out.push(parseFooterTail(tails[i], f.size, f.where)));
   }
-  return out;
-}
-
-/** Byte ranges in bulk where the storage reads them so, else eight ranged reads at a time. */
-async function readRangesOf(storage: Storage, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
-  if (storage.readRanges) return storage.readRanges(ranges);
-  const out: Uint8Array[] = new Array(ranges.length);
-  await forEachLimit(ranges, 8, async (r, i) => {
-    out[i] = await storage.readRange(r.path, r.start, r.end);
-  });
   return out;
 }
 

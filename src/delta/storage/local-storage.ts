@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import * as nodePath from 'node:path';
 import type { ByteRange, FileMeta, Storage } from './storage.ts';
 import { forEachLimit } from '../for-each-limit.ts';
+import { readRangesOneByOne } from './read-ranges.ts';
 import { native } from '../../native/addon.ts';
 
 /**
@@ -128,11 +129,7 @@ export class LocalStorage implements Storage {
   async readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
     for (const r of ranges) checkRange(r, this.root);
     if (core.readRanges) return core.readRanges(ranges.map((r) => ({ path: this.abs(r.path), start: r.start, end: r.end })));
-    const out: Uint8Array[] = new Array(ranges.length);
-    await forEachLimit(ranges, 16, async (r, i) => {
-      out[i] = await this.readRange(r.path, r.start, r.end);
-    });
-    return out;
+    return readRangesOneByOne(this, ranges, 16);
   }
 
   async copyRangesInto(fd: number, ranges: readonly ByteRange[]): Promise<void> {
