@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { positiveIntFlag } from '../lib/flags.ts';
 import { DELTALAKE_VERSION } from '../lib/deltalake-python.ts';
-import { report, round, runChild, runNodeChild, runTsChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
+import { medianRun, report, round, runChild, runNodeChild, runTsChild, type BenchResult, type ChildReport } from '../lib/harness.ts';
 import { loadSnapshot } from '../../src/delta/snapshot.ts';
 import { LocalStorage } from '../../src/delta/storage/local-storage.ts';
 import { parseStats } from '../../src/delta/stats.ts';
@@ -146,14 +146,15 @@ try {
     for (const tool of TOOLS) {
       const table = lastCopy[tool];
       const got = await checkTable(table);
-      const r = per[tool].find((x) => x.seconds === median(per[tool].map((y) => y.seconds)))!;
       const runs = per[tool];
+      // The median run (its fields), the median CPU time and the largest peak RSS.
+      const r = medianRun(runs);
       const out: BenchResult = {
         tool,
         case: kind,
         seconds: round(r.seconds, 4),
-        cpuSeconds: round(median(runs.map((x) => Number(x.cpuSeconds))), 4),
-        peakRssMB: round(Math.max(...runs.map((x) => x.peakRssMB)), 1),
+        cpuSeconds: round(Number(r.cpuSeconds), 4),
+        peakRssMB: round(r.peakRssMB, 1),
         baselineRssMB: round(median(runs.map((x) => Number(x.baselineRssMB))), 1),
         // Peak net of the runtime and the imports: what the operation itself added.
         netPeakRssMB: round(Math.max(...runs.map((x) => x.peakRssMB - Number(x.baselineRssMB))), 1),
