@@ -21,6 +21,15 @@ function batchOf(start: number, rows: number, nulls: boolean): arrow.RecordBatch
   });
 }
 
+/** `got` holds rows `rows` of `whole`, column by column, with their null counts. */
+function assertRowsOf(got: arrow.Table, whole: arrow.Table, rows: Uint32Array): void {
+  for (const f of whole.schema.fields) {
+    const want = Array.from(rows, (r) => whole.getChild(f.name)!.get(r));
+    assert.equal(Array.from(got.getChild(f.name)!), want, f.name);
+    assert.is(got.getChild(f.name)!.nullCount, want.filter((v) => v === null).length, `${f.name} null count`);
+  }
+}
+
 test('gatherRows returns the requested rows, in order, for every flat type', () => {
   const batches = [batchOf(0, 37, false), batchOf(37, 50, true), batchOf(87, 13, true)];
   assert.ok(canGather(batches));
@@ -29,11 +38,7 @@ test('gatherRows returns the requested rows, in order, for every flat type', () 
   const rows = Uint32Array.from([99, 0, 45, 38, 12, 86, 87, 50, 51, 52, 3, 70]);
   const got = new arrow.Table([gatherRows(batches, locateRows(batches), rows)]);
   assert.is(got.numRows, rows.length);
-  for (const f of whole.schema.fields) {
-    const want = Array.from(rows, (r) => whole.getChild(f.name)!.get(r));
-    assert.equal(Array.from(got.getChild(f.name)!), want, f.name);
-    assert.is(got.getChild(f.name)!.nullCount, want.filter((v) => v === null).length, `${f.name} null count`);
-  }
+  assertRowsOf(got, whole, rows);
 });
 
 test('native gather rejects rows and plans outside the inputs', () => {
@@ -53,11 +58,7 @@ test('takeFlat takes rows of one batch in list order, repeats included, for ever
   const rows = Uint32Array.from([49, 0, 1, 1, 17, 30, 2, 49]);
   const got = new arrow.Table([takeFlat(batch, rows)]);
   assert.is(got.numRows, rows.length);
-  for (const f of whole.schema.fields) {
-    const want = Array.from(rows, (r) => whole.getChild(f.name)!.get(r));
-    assert.equal(Array.from(got.getChild(f.name)!), want, f.name);
-    assert.is(got.getChild(f.name)!.nullCount, want.filter((v) => v === null).length, `${f.name} null count`);
-  }
+  assertRowsOf(got, whole, rows);
 });
 
 test('keepRows keeps what filterBatch keeps, natively for large flat batches', () => {
